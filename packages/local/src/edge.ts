@@ -1,0 +1,117 @@
+import { mkdirSync } from "node:fs";
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import dynalite from "dynalite";
+import { type AwsJsonResponse, AwsServiceError, toErrorResponse } from "./aws-json.ts";
+import { EventSink } from "./event-sink.ts";
+import { SecretsManagerEmulator } from "./secrets-manager/emulator.ts";
+
+export const LOCAL_REGION = "us-east-1";
+export const LOCAL_ACCOUNT_ID = "000000000000";
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+export interface EdgeOptions {
+  /** Loopback port; 0 picks a free one. */
+  port?: number;
+  /** Where to persist DynamoDB, secrets and events; in memory when absent. */
+  dataDir?: string;
+}
+
+export interface Edge {
+  url: string;
+  port: number;
+  secrets: SecretsManagerEmulator;
+  events: EventSink;
+  close(): Promise<void>;
+}
+
+type JsonService = { handle(operation: string, input: never): AwsJsonResponse };
+
+/**
+ * The embedded AWS endpoint: one loopback port that routes AWS JSON requests by `X-Amz-Target`
+ * to an in-process dynalite (DynamoDB), connvault's Secrets Manager emulator and an EventBridge sink.
+ */
+export async function startEdge(options: EdgeOptions = {}): Promise<Edge> {
+  const { dataDir } = options;
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const dynamo: Server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(dataDir ? { path: join(dataDir, "dynamodb") } : {}),
+  });
+  await listen(dynamo, 0);
+  const dynamoHandler = dynamo.listeners("request")[0] as RequestListener;
+  const secrets = new SecretsManagerEmulator({
+    region: LOCAL_REGION,
+    accountId: LOCAL_ACCOUNT_ID,
+    ...(dataDir ? { file: join(dataDir, "secrets.json") } : {}),
+  });
+  const events = new EventSink(dataDir ? join(dataDir, "events.jsonl") : undefined);
+  const services: Record<string, JsonService> = { secretsmanager: secrets, AWSEvents: events };
+
+  const server = createServer((req, res) => {
+    const target = String(req.headers["x-amz-target"] ?? "");
+    if (target.startsWith("DynamoDB_")) return dynamoHandler(req, res);
+    const [prefix = "", operation = ""] = target.split(".");
+    const service = services[prefix];
+    readJson(req)
+      .then((input) => {
+        if (!service) throw new AwsServiceError("UnknownOperationException", `Unknown target ${target}`);
+        return service.handle(operation, input as never);
+      })
+      .catch((error: unknown) => {
+        if (error instanceof AwsServiceError) return toErrorResponse(error);
+        return toErrorResponse(new AwsServiceError("InternalServiceError", String(error), 500));
+      })
+      .then((response) => send(res, response));
+  });
+  await listen(server, options.port ?? 0);
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    secrets,
+    events,
+    async close() {
+      await new Promise((resolve) => server.close(resolve));
+      await new Promise((resolve) => dynamo.close(resolve));
+      secrets.flush();
+    },
+  };
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve());
+  });
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new AwsServiceError("RequestEntityTooLargeException", "Request too large", 413);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (text === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AwsServiceError("SerializationException", "Request body is not valid JSON");
+  }
+}
+
+function send(res: ServerResponse, { status, body }: AwsJsonResponse): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/x-amz-json-1.1",
+    "content-length": Buffer.byteLength(payload),
+    "x-amzn-requestid": crypto.randomUUID(),
+  });
+  res.end(payload);
+}
