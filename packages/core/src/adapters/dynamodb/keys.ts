@@ -1,0 +1,22 @@
+/**
+ * Every DynamoDB key of the single table is built here. Tenant-owned items carry the organization
+ * in their partition key, so no query can reach another organization's items by accident. The one
+ * global lookup is the API-key hash, which is how a request finds its organization.
+ */
+export const keys = {
+  organization: (organizationId: string) => ({ pk: `ORG#${organizationId}`, sk: "ORG" }),
+  apiKey: (hash: string) => ({ pk: `APIKEY#${hash}`, sk: "APIKEY" }),
+  apiKeyIndex: (organizationId: string, keyId?: string) => ({
+    gsi1pk: `ORG#${organizationId}#APIKEYS`,
+    ...(keyId ? { gsi1sk: keyId } : {}),
+  }),
+  connector: (connectorId: string) => ({ pk: "CATALOG", sk: `CONNECTOR#${connectorId}` }),
+  catalog: () => ({ pk: "CATALOG", skPrefix: "CONNECTOR#" }),
+  connection: (organizationId: string, connectionId: string) => ({
+    pk: `ORG#${organizationId}`,
+    sk: `CONN#${connectionId}`,
+  }),
+  connections: (organizationId: string) => ({ pk: `ORG#${organizationId}`, skPrefix: "CONN#" }),
+} as const;
+
+export const KEY_ATTRIBUTES = ["pk", "sk", "gsi1pk", "gsi1sk", "entity", "schema_version"] as const;

@@ -1,0 +1,93 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Clock } from "../shared/clock.ts";
+import { ForbiddenError, NotFoundError, UnauthorizedError } from "../shared/errors.ts";
+import { newId } from "../shared/ids.ts";
+import { TtlCache } from "../shared/ttl-cache.ts";
+import type { ApiKey, CreateApiKeyInput, KeyPrincipal, Principal } from "./api-key.ts";
+import type { ApiKeyStore } from "./api-key.store.ts";
+
+export const API_KEY_PREFIX = "cvk_";
+
+/** A new random API key: `cvk_` + 32 random bytes in base64url (256 bits of entropy). */
+export const generateApiKey = (): string => API_KEY_PREFIX + randomBytes(32).toString("base64url");
+
+/** Keys carry 256 bits of entropy, so an unsalted SHA-256 is a safe lookup hash (as in Unkey). */
+export const hashApiKey = (key: string): string => createHash("sha256").update(key).digest("hex");
+
+export interface ApiKeyServiceOptions {
+  rootApiKey: string;
+  /** How long a warm container trusts a cached lookup; bounds how long a revoked key keeps working. */
+  cacheTtlMs: number;
+}
+
+export class ApiKeyService {
+  private readonly cache: TtlCache<ApiKey | null>;
+  private readonly rootHash: Buffer;
+
+  constructor(
+    private readonly store: ApiKeyStore,
+    private readonly clock: Clock,
+    options: ApiKeyServiceOptions,
+  ) {
+    this.cache = new TtlCache(options.cacheTtlMs, clock);
+    this.rootHash = Buffer.from(hashApiKey(options.rootApiKey), "hex");
+  }
+
+  /** Resolves a raw key to its principal; unknown or revoked keys are rejected. */
+  async authenticate(rawKey: string | undefined): Promise<Principal> {
+    if (!rawKey?.startsWith(API_KEY_PREFIX) || rawKey.length > 256) throw new UnauthorizedError();
+    const hash = hashApiKey(rawKey);
+    if (timingSafeEqual(Buffer.from(hash, "hex"), this.rootHash)) return { kind: "root" };
+    const key = await this.cache.getOrLoad(hash, () => this.store.findByHash(hash));
+    if (!key) throw new UnauthorizedError("The API key is unknown or revoked");
+    return {
+      kind: "key",
+      organization_id: key.organization_id,
+      user_id: key.user_id,
+      role: key.role,
+      api_key_id: key.id,
+    };
+  }
+
+  /** Issues a key for an organization; the raw key is returned once and only its hash is kept. */
+  async issue(organizationId: string, input: CreateApiKeyInput): Promise<{ apiKey: ApiKey; key: string }> {
+    const key = generateApiKey();
+    const apiKey: ApiKey = {
+      id: newId("key"),
+      organization_id: organizationId,
+      user_id: input.user_id,
+      role: input.role,
+      name: input.name ?? null,
+      created_at: this.clock.now().toISOString(),
+    };
+    await this.store.put(apiKey, hashApiKey(key));
+    return { apiKey, key };
+  }
+
+  create(principal: Principal, input: CreateApiKeyInput) {
+    return this.issue(requireAdmin(principal).organization_id, input);
+  }
+
+  list(principal: Principal): Promise<ApiKey[]> {
+    return this.store.listByOrganization(requireAdmin(principal).organization_id);
+  }
+
+  async revoke(principal: Principal, id: string): Promise<void> {
+    const admin = requireAdmin(principal);
+    const hash = await this.store.delete(admin.organization_id, id);
+    if (!hash) throw new NotFoundError("api_key", id);
+    this.cache.delete(hash);
+  }
+}
+
+/** The caller as an organization member; the root key may only create organizations. */
+export function requireMember(principal: Principal): KeyPrincipal {
+  if (principal.kind === "root") throw new ForbiddenError("The root key may only create organizations");
+  return principal;
+}
+
+export function requireAdmin(principal: Principal): KeyPrincipal {
+  const member = requireMember(principal);
+  if (member.role !== "admin") throw new ForbiddenError("This operation needs an admin API key");
+  return member;
+}

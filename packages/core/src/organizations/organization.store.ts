@@ -1,0 +1,5 @@
+import type { Organization } from "./organization.ts";
+
+export interface OrganizationStore {
+  put(organization: Organization): Promise<void>;
+}

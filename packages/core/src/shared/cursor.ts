@@ -1,0 +1,30 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { InvalidCursorError } from "./errors.ts";
+
+/**
+ * Opaque, tamper-evident pagination cursors: `base64url(position).base64url(hmac)`, where the MAC
+ * covers the position and a `scope` (organization, caller and filters). A forged cursor, or one
+ * issued to another organization or for another query, fails verification.
+ */
+export class CursorCodec {
+  constructor(private readonly key: Buffer) {}
+
+  encode(scope: string, position: string): string {
+    return `${Buffer.from(position).toString("base64url")}.${this.mac(scope, position)}`;
+  }
+
+  decode(scope: string, cursor: string): string {
+    const [encoded = "", mac = ""] = cursor.split(".");
+    const position = Buffer.from(encoded, "base64url").toString("utf8");
+    const expected = Buffer.from(this.mac(scope, position));
+    const given = Buffer.from(mac);
+    if (!position || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new InvalidCursorError();
+    }
+    return position;
+  }
+
+  private mac(scope: string, position: string): string {
+    return createHmac("sha256", this.key).update(`${scope}\n${position}`).digest().subarray(0, 18).toString("base64url");
+  }
+}

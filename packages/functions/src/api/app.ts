@@ -1,0 +1,51 @@
+import { fieldErrors } from "@connvault/core";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Services } from "../composition.ts";
+import { registerDocs } from "./docs.ts";
+import type { App, AppEnv } from "./env.ts";
+import { authenticate } from "./middleware/auth.ts";
+import { jsonBodies } from "./middleware/body.ts";
+import { accessLog, requestContext } from "./middleware/context.ts";
+import { handleError, problem } from "./problems.ts";
+import { registerApiKeys } from "./routes/api-keys/index.ts";
+import { registerConnections } from "./routes/connections/index.ts";
+import { registerConnectors } from "./routes/connectors/index.ts";
+import { registerHealth } from "./routes/health/index.ts";
+import { registerMe } from "./routes/me/index.ts";
+import { registerOrganizations } from "./routes/organizations/index.ts";
+
+const API_DESCRIPTION = `connvault binds connectors to write-only credentials and settings, per organization and per user.
+Credentials (\`security\`, \`headers\`) go to AWS Secrets Manager; responses carry only the secret's ARN.
+Authenticate with \`Authorization: Bearer <key>\` or \`X-API-Key: <key>\`. Errors are RFC 9457 problem+json.`;
+
+/** Builds the HTTP API over the given services; no module-level side effects. */
+export function createApp(services: Services): App {
+  const app: App = new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (result.success) return;
+      return problem(c, "validation_failed", "The request is invalid", fieldErrors(result.error.issues));
+    },
+  });
+  app.use(...requestContext(services), accessLog, ...jsonBodies);
+  app.use("/v1/*", authenticate);
+
+  registerHealth(app);
+  registerOrganizations(app);
+  registerApiKeys(app);
+  registerMe(app);
+  registerConnectors(app);
+  registerConnections(app);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "apiKey", in: "header", name: "X-API-Key" });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: { title: "connvault", version: "0.1.0", description: API_DESCRIPTION },
+    security: [{ bearer: [] }, { apiKey: [] }],
+  });
+  registerDocs(app);
+
+  app.notFound((c) => problem(c, "route_not_found", `No route ${c.req.method} ${c.req.path}`));
+  app.onError(handleError);
+  return app;
+}

@@ -1,0 +1,107 @@
+import { DomainError, ThrottledError } from "@connvault/core";
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "./env.ts";
+
+/** The one table from domain error codes to HTTP statuses. */
+const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
+  malformed_json: 400,
+  invalid_cursor: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  route_not_found: 404,
+  organization_not_found: 404,
+  api_key_not_found: 404,
+  connector_not_found: 404,
+  connection_not_found: 404,
+  method_not_allowed: 405,
+  organization_exists: 409,
+  api_key_exists: 409,
+  connection_exists: 409,
+  secret_exists: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  validation_failed: 422,
+  throttled: 429,
+  internal_error: 500,
+  dependency_unavailable: 503,
+};
+
+const TITLES: Partial<Record<ContentfulStatusCode, string>> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+export const ProblemDetails = z
+  .object({
+    type: z.string().meta({ example: "urn:connvault:problem:validation_failed" }),
+    title: z.string().meta({ example: "Unprocessable Content" }),
+    status: z.number().int().meta({ example: 422 }),
+    detail: z.string(),
+    code: z.string().meta({ description: "Stable snake_case error code", example: "validation_failed" }),
+    request_id: z.string(),
+    errors: z
+      .array(z.object({ path: z.string(), code: z.string(), message: z.string() }))
+      .optional()
+      .meta({ description: "Per-field problems, with dotted paths into the request" }),
+  })
+  .meta({ id: "Problem", description: "RFC 9457 problem details" });
+
+/** Builds an `application/problem+json` response. */
+export function problem(
+  c: Context<AppEnv>,
+  code: string,
+  detail: string,
+  errors?: DomainError["details"],
+): Response {
+  const status = STATUS_BY_CODE[code] ?? 500;
+  const body = {
+    type: `urn:connvault:problem:${code}`,
+    title: TITLES[status] ?? "Error",
+    status,
+    detail,
+    code,
+    request_id: c.get("requestId"),
+    ...(errors?.length ? { errors } : {}),
+  };
+  return c.body(JSON.stringify(body), status, { "content-type": "application/problem+json" });
+}
+
+/** `onError`: domain errors map through the table; anything unknown is logged and answered 500. */
+export function handleError(error: Error, c: Context<AppEnv>): Response {
+  if (error instanceof DomainError) {
+    const response = problem(c, error.code, error.message, error.details);
+    if (error instanceof ThrottledError) response.headers.set("retry-after", String(error.retryAfterSeconds));
+    return response;
+  }
+  if (error instanceof HTTPException) {
+    if (error.status === 400) return problem(c, "malformed_json", "The request body is not valid JSON");
+    if (error.status === 413) return problem(c, "payload_too_large", "The request body exceeds 256 KiB");
+    return problem(c, "internal_error", "The request could not be processed");
+  }
+  c.get("logger").error("unhandled error", { error, request_id: c.get("requestId") });
+  return problem(c, "internal_error", "An unexpected error occurred");
+}
+
+const problemContent = { "application/problem+json": { schema: ProblemDetails } };
+
+/** OpenAPI response entries for the shared errors a route can answer. */
+export const errorResponses = (...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503)[]) =>
+  Object.fromEntries(
+    [...statuses, 500].map((status) => [
+      status,
+      { description: TITLES[status as ContentfulStatusCode] ?? "Error", content: problemContent },
+    ]),
+  );

@@ -1,0 +1,24 @@
+import { CreateApiKeyInput } from "@connvault/core";
+import { createRoute } from "@hono/zod-openapi";
+import type { App } from "../../env.ts";
+import { errorResponses } from "../../problems.ts";
+import { ApiKeyWithSecret, toApiKeyWithSecretDto } from "./schema.ts";
+
+const route = createRoute({
+  method: "post",
+  path: "/v1/api-keys",
+  tags: ["API keys"],
+  summary: "Create an API key (admin)",
+  description: "The key value is in this response only; connvault keeps just its SHA-256 hash.",
+  request: { body: { required: true, content: { "application/json": { schema: CreateApiKeyInput } } } },
+  responses: {
+    201: { description: "Created", content: { "application/json": { schema: ApiKeyWithSecret } } },
+    ...errorResponses(400, 401, 403, 413, 415, 422),
+  },
+});
+
+export const registerCreateApiKey = (app: App) =>
+  app.openapi(route, async (c) => {
+    const { apiKey, key } = await c.get("services").apiKeys.create(c.get("principal"), c.req.valid("json"));
+    return c.json(toApiKeyWithSecretDto(apiKey, key), 201);
+  });

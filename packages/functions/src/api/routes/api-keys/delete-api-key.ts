@@ -1,0 +1,19 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { App } from "../../env.ts";
+import { errorResponses } from "../../problems.ts";
+
+const route = createRoute({
+  method: "delete",
+  path: "/v1/api-keys/{id}",
+  tags: ["API keys"],
+  summary: "Revoke an API key (admin)",
+  description: "Revocation is immediate in the container that serves it and takes at most 60 s everywhere else.",
+  request: { params: z.object({ id: z.string().max(64) }) },
+  responses: { 204: { description: "Revoked" }, ...errorResponses(401, 403, 404) },
+});
+
+export const registerDeleteApiKey = (app: App) =>
+  app.openapi(route, async (c) => {
+    await c.get("services").apiKeys.revoke(c.get("principal"), c.req.valid("param").id);
+    return c.body(null, 204);
+  });

@@ -1,0 +1,46 @@
+import { CreateConnectionInput } from "@connvault/core";
+import { createRoute } from "@hono/zod-openapi";
+import type { App } from "../../env.ts";
+import { baseUrl } from "../../links.ts";
+import { errorResponses } from "../../problems.ts";
+import { ConnectorParams } from "../connectors/schema.ts";
+import { Connection, etagOf, toConnectionDto } from "./schema.ts";
+
+const DESCRIPTION = `Binds the connector to credentials and settings. \`security\` and \`headers\` are write-only: they
+are stored in AWS Secrets Manager and never returned. For an OAuth2 connector created without
+\`security.oauth2Token\`, the connection is \`pending_authorization\` with \`oauth2_required: true\` and a
+\`connector_page_url\`. A connection with no credentials creates no secret (\`auth_aws_arn\` is null).`;
+
+const createConnectionRoute = (path: string, summary: string) =>
+  createRoute({
+    method: "post",
+    path,
+    tags: ["Connections"],
+    summary,
+    description: DESCRIPTION,
+    request: {
+      params: ConnectorParams,
+      body: { required: true, content: { "application/json": { schema: CreateConnectionInput } } },
+    },
+    responses: {
+      201: { description: "Created", content: { "application/json": { schema: Connection } } },
+      ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
+    },
+  });
+
+const routes = [
+  createConnectionRoute("/v1/connectors/{connector_id}/connections", "Create a connection"),
+  createConnectionRoute("/v1/connectors/{connector_id}/connect", "Create a connection (alias of …/connections)"),
+];
+
+export const registerCreateConnection = (app: App) => {
+  for (const route of routes) {
+    app.openapi(route, async (c) => {
+      const { connector_id } = c.req.valid("param");
+      const record = await c.get("services").connections.create(c.get("principal"), connector_id, c.req.valid("json"));
+      c.header("location", `/v1/connections/${record.id}`);
+      c.header("etag", etagOf(record));
+      return c.json(toConnectionDto(record, baseUrl(c)), 201);
+    });
+  }
+};

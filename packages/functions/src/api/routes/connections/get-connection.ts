@@ -1,0 +1,25 @@
+import { createRoute } from "@hono/zod-openapi";
+import type { App } from "../../env.ts";
+import { baseUrl } from "../../links.ts";
+import { errorResponses } from "../../problems.ts";
+import { Connection, ConnectionParams, etagOf, toConnectionDto } from "./schema.ts";
+
+const route = createRoute({
+  method: "get",
+  path: "/v1/connections/{id}",
+  tags: ["Connections"],
+  summary: "Read a connection",
+  description: "Another organization's connection, or another user's personal one, answers 404.",
+  request: { params: ConnectionParams },
+  responses: {
+    200: { description: "The connection", content: { "application/json": { schema: Connection } } },
+    ...errorResponses(401, 403, 404, 429, 503),
+  },
+});
+
+export const registerGetConnection = (app: App) =>
+  app.openapi(route, async (c) => {
+    const record = await c.get("services").connections.get(c.get("principal"), c.req.valid("param").id);
+    c.header("etag", etagOf(record));
+    return c.json(toConnectionDto(record, baseUrl(c)), 200);
+  });

@@ -1,0 +1,35 @@
+import { ListConnectionsQuery } from "@connvault/core";
+import { createRoute, z } from "@hono/zod-openapi";
+import type { App } from "../../env.ts";
+import { baseUrl } from "../../links.ts";
+import { errorResponses } from "../../problems.ts";
+import { Connection, toConnectionDto } from "./schema.ts";
+
+const route = createRoute({
+  method: "get",
+  path: "/v1/connections",
+  tags: ["Connections"],
+  summary: "List connections",
+  description: `Newest first. The caller sees the organization's organizational connections and their own personal
+ones. \`next_cursor\` is opaque and signed: pass it back with the same filters; a forged cursor, or one
+issued for other filters or another organization, answers 400.`,
+  request: { query: ListConnectionsQuery },
+  responses: {
+    200: {
+      description: "A page of connections",
+      content: {
+        "application/json": {
+          schema: z.object({ data: z.array(Connection), next_cursor: z.string().nullable() }),
+        },
+      },
+    },
+    ...errorResponses(400, 401, 403, 422, 429, 503),
+  },
+});
+
+export const registerListConnections = (app: App) =>
+  app.openapi(route, async (c) => {
+    const page = await c.get("services").connections.list(c.get("principal"), c.req.valid("query"));
+    const base = baseUrl(c);
+    return c.json({ data: page.data.map((record) => toConnectionDto(record, base)), next_cursor: page.next_cursor }, 200);
+  });

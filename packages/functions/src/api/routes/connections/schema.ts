@@ -1,0 +1,80 @@
+import { accessScope, type ConnectionRecord, connectionStatus, Credentials, GeneralParam, Server } from "@connvault/core";
+import { z } from "@hono/zod-openapi";
+
+export const Connection = z
+  .object({
+    id: z.string().meta({ example: "conn_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A" }),
+    object: z.literal("connection"),
+    organization_id: z.string(),
+    connector_id: z.string().meta({ example: "slack" }),
+    version: z.string().nullable().meta({ description: "The pinned connector version; null follows the latest" }),
+    name: z.string(),
+    owner: z.string().meta({ description: "The owning user id" }),
+    access_scope: accessScope,
+    is_service_account: z.boolean(),
+    status: connectionStatus,
+    oauth2_required: z.boolean().meta({ description: "true while an OAuth2 browser authorization is needed" }),
+    connector_page_url: z
+      .string()
+      .nullable()
+      .meta({ description: "Where a browser completes OAuth2 authorization; null when none is needed" }),
+    general_params: z.array(GeneralParam),
+    target_system_servers: z.array(Server),
+    header_names: z.array(z.string()).meta({ description: "Names of the write-only custom headers" }),
+    environment: z.string(),
+    external_xref: z.string().nullable(),
+    metadata: z.record(z.string(), z.string()),
+    credentials: Credentials.nullable().meta({
+      description: "About the stored credentials (never their values); null when none are stored",
+    }),
+    auth_aws_arn: z.string().nullable().meta({ description: "ARN of the Secrets Manager secret holding the credentials" }),
+    is_paused: z.boolean(),
+    last_healthy_at: z.string().nullable(),
+    last_unhealthy_at: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    etag: z.string().meta({ description: "Entity tag of this revision, as in the ETag header", example: '"1"' }),
+  })
+  .meta({ id: "Connection" });
+export type ConnectionDto = z.infer<typeof Connection>;
+
+export const ConnectionParams = z.object({
+  id: z.string().max(64).meta({ param: { name: "id", in: "path" }, example: "conn_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A" }),
+});
+
+export const etagOf = (record: ConnectionRecord) => `"${record.revision}"`;
+
+/** The public view of a connection. It is built from the record, which holds no credential value. */
+export function toConnectionDto(record: ConnectionRecord, baseUrl: string): ConnectionDto {
+  const oauth2Required = record.status === "pending_authorization";
+  return {
+    id: record.id,
+    object: "connection",
+    organization_id: record.organization_id,
+    connector_id: record.connector_id,
+    version: record.version,
+    name: record.name,
+    owner: record.owner,
+    access_scope: record.access_scope,
+    is_service_account: record.is_service_account,
+    status: record.status,
+    oauth2_required: oauth2Required,
+    connector_page_url: oauth2Required
+      ? `${baseUrl}/oauth2/authorize?connection_id=${encodeURIComponent(record.id)}`
+      : null,
+    general_params: record.general_params,
+    target_system_servers: record.target_system_servers,
+    header_names: record.header_names,
+    environment: record.environment,
+    external_xref: record.external_xref,
+    metadata: record.metadata,
+    credentials: record.credentials,
+    auth_aws_arn: record.auth_aws_arn,
+    is_paused: record.is_paused,
+    last_healthy_at: record.last_healthy_at,
+    last_unhealthy_at: record.last_unhealthy_at,
+    created_at: record.created_at,
+    updated_at: record.updated_at,
+    etag: etagOf(record),
+  };
+}

@@ -1,0 +1,21 @@
+import { createRoute } from "@hono/zod-openapi";
+import type { App } from "../../env.ts";
+import { errorResponses } from "../../problems.ts";
+import { Connector, ConnectorParams } from "./schema.ts";
+
+const route = createRoute({
+  method: "get",
+  path: "/v1/connectors/{connector_id}",
+  tags: ["Connectors"],
+  summary: "Read a connector",
+  request: { params: ConnectorParams },
+  responses: {
+    200: { description: "The connector", content: { "application/json": { schema: Connector } } },
+    ...errorResponses(401, 404),
+  },
+});
+
+export const registerGetConnector = (app: App) =>
+  app.openapi(route, async (c) =>
+    c.json(await c.get("services").connectors.get(c.req.valid("param").connector_id), 200),
+  );

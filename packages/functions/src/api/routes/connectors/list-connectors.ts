@@ -1,0 +1,24 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { App } from "../../env.ts";
+import { errorResponses } from "../../problems.ts";
+import { Connector } from "./schema.ts";
+
+const route = createRoute({
+  method: "get",
+  path: "/v1/connectors",
+  tags: ["Connectors"],
+  summary: "List the connector catalog",
+  description: "The whole catalog in one page, sorted by id.",
+  responses: {
+    200: {
+      description: "The catalog",
+      content: {
+        "application/json": { schema: z.object({ data: z.array(Connector), next_cursor: z.null() }) },
+      },
+    },
+    ...errorResponses(401),
+  },
+});
+
+export const registerListConnectors = (app: App) =>
+  app.openapi(route, async (c) => c.json({ data: await c.get("services").connectors.list(), next_cursor: null }, 200));

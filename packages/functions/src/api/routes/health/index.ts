@@ -1,0 +1,19 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { App } from "../../env.ts";
+
+const route = createRoute({
+  method: "get",
+  path: "/v1/health",
+  tags: ["Health"],
+  summary: "Liveness check",
+  description: "Needs no API key.",
+  security: [],
+  responses: {
+    200: {
+      description: "The API is up",
+      content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } },
+    },
+  },
+});
+
+export const registerHealth = (app: App) => app.openapi(route, (c) => c.json({ status: "ok" as const }, 200));

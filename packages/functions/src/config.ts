@@ -1,0 +1,55 @@
+import { createHmac } from "node:crypto";
+import { z } from "zod";
+
+const Env = z.object({
+  CONNVAULT_TABLE: z.string().min(3).default("connvault"),
+  CONNVAULT_SECRET_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/)
+    .default("connvault/local"),
+  CONNVAULT_ROOT_API_KEY: z.string().startsWith("cvk_").min(36, "must be cvk_ followed by ≥ 32 characters"),
+  CONNVAULT_KMS_KEY_ID: z.string().min(1).optional(),
+  CONNVAULT_PUBLIC_URL: z.url().optional(),
+  CONNVAULT_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(60).default(60),
+  CONNVAULT_LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
+  AWS_REGION: z.string().default("us-east-1"),
+  AWS_ENDPOINT_URL: z.url().optional(),
+});
+
+export interface Config {
+  tableName: string;
+  secretPrefix: string;
+  rootApiKey: string;
+  /** HMAC key for pagination cursors, derived from the root key so there is one secret to manage. */
+  cursorKey: Buffer;
+  kmsKeyId?: string;
+  /** Base URL of the public API, for links such as connector_page_url; else the request's origin. */
+  publicUrl?: string;
+  cacheTtlMs: number;
+  logLevel: "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
+  region: string;
+  /** An AWS endpoint override (the embedded edge locally); unset on AWS. */
+  awsEndpoint?: string;
+}
+
+/** Reads the configuration once from the environment, failing fast with every problem listed. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid configuration: ${problems.join("; ")}`);
+  }
+  const e = parsed.data;
+  return {
+    tableName: e.CONNVAULT_TABLE,
+    secretPrefix: e.CONNVAULT_SECRET_PREFIX,
+    rootApiKey: e.CONNVAULT_ROOT_API_KEY,
+    cursorKey: createHmac("sha256", e.CONNVAULT_ROOT_API_KEY).update("connvault:cursor").digest(),
+    ...(e.CONNVAULT_KMS_KEY_ID ? { kmsKeyId: e.CONNVAULT_KMS_KEY_ID } : {}),
+    ...(e.CONNVAULT_PUBLIC_URL ? { publicUrl: e.CONNVAULT_PUBLIC_URL.replace(/\/$/, "") } : {}),
+    cacheTtlMs: e.CONNVAULT_CACHE_TTL_SECONDS * 1000,
+    logLevel: e.CONNVAULT_LOG_LEVEL,
+    region: e.AWS_REGION,
+    ...(e.AWS_ENDPOINT_URL ? { awsEndpoint: e.AWS_ENDPOINT_URL } : {}),
+  };
+}

@@ -1,0 +1,5 @@
+export { createApp } from "./api/app.ts";
+export type { App, AppEnv } from "./api/env.ts";
+export { createServices, type ServiceOverrides, type Services } from "./composition.ts";
+export { type Config, loadConfig } from "./config.ts";
+export { createLogger, redact } from "./logger.ts";

@@ -1,0 +1,32 @@
+import { resolve } from "node:path";
+import { serve } from "@hono/node-server";
+import { bootLocal } from "./boot.ts";
+import { ensureRootKey } from "./root-key.ts";
+
+const port = Number(process.env.PORT ?? 8787);
+const edgePort = Number(process.env.CONNVAULT_EDGE_PORT ?? 4566);
+const dataDir = resolve(process.env.CONNVAULT_DATA_DIR ?? ".data");
+
+const root = ensureRootKey(dataDir, process.env.CONNVAULT_ROOT_API_KEY);
+const stack = await bootLocal({ edgePort, dataDir, rootApiKey: root.key, env: process.env });
+const server = serve({ fetch: stack.app.fetch, port, hostname: "127.0.0.1" }, (info) => {
+  const api = `http://127.0.0.1:${info.port}`;
+  console.log(`connvault is running on the embedded backend (data in ${dataDir})
+  API      ${api}/v1
+  Docs     ${api}/docs
+  OpenAPI  ${api}/openapi.json
+  AWS edge ${stack.edge.url}  (DynamoDB, Secrets Manager, EventBridge)
+  Root key ${root.generated ? `${root.key}  (generated; kept in ${dataDir}/root-api-key)` : "(from CONNVAULT_ROOT_API_KEY or the data folder)"}`);
+});
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping…`);
+  await new Promise((done) => server.close(done));
+  await stack.close();
+  process.exit(0);
+}
+process.on("SIGINT", () => void stop("SIGINT"));
+process.on("SIGTERM", () => void stop("SIGTERM"));
