@@ -11,6 +11,7 @@ export const edgeClientConfig = (endpoint: string) => ({
   maxAttempts: 1,
 });
 
-export const secretsManagerClient = (endpoint: string) => new SecretsManagerClient(edgeClientConfig(endpoint));
+export const secretsManagerClient = (endpoint: string) =>
+  new SecretsManagerClient(edgeClientConfig(endpoint));
 export const dynamoClient = (endpoint: string) => new DynamoDBClient(edgeClientConfig(endpoint));
 export const eventBridgeClient = (endpoint: string) => new EventBridgeClient(edgeClientConfig(endpoint));

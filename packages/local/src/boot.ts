@@ -1,5 +1,12 @@
 import { catalog, ensureTable } from "@connvault/core";
-import { type App, createApp, createServices, loadConfig, type ServiceOverrides, type Services } from "@connvault/functions";
+import {
+  type App,
+  createApp,
+  createServices,
+  loadConfig,
+  type ServiceOverrides,
+  type Services,
+} from "@connvault/functions";
 import { type Edge, startEdge } from "./edge.ts";
 
 export interface BootOptions {

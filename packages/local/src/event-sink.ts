@@ -1,6 +1,6 @@
-import { appendFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
-import { AwsServiceError, type AwsJsonResponse, ok } from "./aws-json.ts";
+import { appendFileSync } from "node:fs";
+import { type AwsJsonResponse, AwsServiceError, ok } from "./aws-json.ts";
 
 export interface SinkEvent {
   id: string;

@@ -3,8 +3,8 @@ import type { Clock } from "../shared/clock.ts";
 import { ForbiddenError, NotFoundError, UnauthorizedError } from "../shared/errors.ts";
 import { newId } from "../shared/ids.ts";
 import { TtlCache } from "../shared/ttl-cache.ts";
-import type { ApiKey, CreateApiKeyInput, KeyPrincipal, Principal } from "./api-key.ts";
 import type { ApiKeyStore } from "./api-key.store.ts";
+import type { ApiKey, CreateApiKeyInput, KeyPrincipal, Principal } from "./api-key.ts";
 
 export const API_KEY_PREFIX = "cvk_";
 

@@ -1,21 +1,21 @@
 import { createHash } from "node:crypto";
-import type { Principal } from "../api-keys/api-key.ts";
 import { requireMember } from "../api-keys/api-key.service.ts";
+import type { Principal } from "../api-keys/api-key.ts";
+import type { ConnectorService } from "../connectors/connector.service.ts";
 import type { AuthType, Connector } from "../connectors/connector.ts";
 import { findVersion } from "../connectors/connector.ts";
-import type { ConnectorService } from "../connectors/connector.service.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { CursorCodec } from "../shared/cursor.ts";
 import { ForbiddenError, NotFoundError, PayloadTooLargeError, ValidationError } from "../shared/errors.ts";
 import { newId } from "../shared/ids.ts";
-import {
-  type AuthMethod,
-  type ConnectionRecord,
-  type ConnectionStatus,
-  type ValidCreateConnectionInput,
-  type ValidListConnectionsQuery,
-} from "./connection.ts";
 import type { ConnectionStore } from "./connection.store.ts";
+import type {
+  AuthMethod,
+  ConnectionRecord,
+  ConnectionStatus,
+  ValidCreateConnectionInput,
+  ValidListConnectionsQuery,
+} from "./connection.ts";
 import type { CredentialPayload, CredentialVault } from "./credential-vault.ts";
 
 /** Secrets Manager's limit on a secret value. */
@@ -144,7 +144,11 @@ export class ConnectionService {
 
 function checkAgainstConnector(connector: Connector, input: ValidCreateConnectionInput): void {
   if (!findVersion(connector, input.version)) {
-    throw ValidationError.at("version", "unknown_version", `Connector ${connector.id} has no version ${input.version}`);
+    throw ValidationError.at(
+      "version",
+      "unknown_version",
+      `Connector ${connector.id} has no version ${input.version}`,
+    );
   }
   const method = input.security?.authMethod;
   if (method && AUTH_TYPE_OF[method] !== connector.auth_type) {

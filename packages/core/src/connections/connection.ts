@@ -66,13 +66,9 @@ const metadata = z
 export const CreateConnectionInput = z
   .strictObject({
     name: z.string().min(1).max(128).meta({ example: "Production Slack" }),
-    version: z
-      .string()
-      .min(1)
-      .max(32)
-      .nullable()
-      .optional()
-      .meta({ description: "Pin a connector version; null or absent follows the connector's latest version" }),
+    version: z.string().min(1).max(32).nullable().optional().meta({
+      description: "Pin a connector version; null or absent follows the connector's latest version",
+    }),
     security: SecurityInput.optional(),
     general_params: z.array(GeneralParam).max(50).default([]),
     headers: z
@@ -87,7 +83,9 @@ export const CreateConnectionInput = z
       .meta({ description: "Overrides the connector's servers; empty uses the connector's" }),
     access_scope: accessScope.default("personal"),
     is_service_account: z.boolean().default(false),
-    owner: userId.optional().meta({ description: "Defaults to the calling key's user; only admins may set another" }),
+    owner: userId
+      .optional()
+      .meta({ description: "Defaults to the calling key's user; only admins may set another" }),
     environment: z.string().min(1).max(64).default("production"),
     external_xref: z.string().min(1).max(255).optional().meta({ description: "Your own reference" }),
     metadata: metadata.default({}),

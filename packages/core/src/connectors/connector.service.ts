@@ -1,8 +1,8 @@
 import type { Clock } from "../shared/clock.ts";
 import { NotFoundError } from "../shared/errors.ts";
 import { TtlCache } from "../shared/ttl-cache.ts";
-import type { Connector } from "./connector.ts";
 import type { ConnectorStore } from "./connector.store.ts";
+import type { Connector } from "./connector.ts";
 
 /** The connector catalog, cached per warm container. */
 export class ConnectorService {

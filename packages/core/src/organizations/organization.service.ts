@@ -1,10 +1,10 @@
-import type { ApiKey, Principal } from "../api-keys/api-key.ts";
 import type { ApiKeyService } from "../api-keys/api-key.service.ts";
+import type { ApiKey, Principal } from "../api-keys/api-key.ts";
 import type { Clock } from "../shared/clock.ts";
 import { ForbiddenError } from "../shared/errors.ts";
 import { newId } from "../shared/ids.ts";
-import type { CreateOrganizationInput, Organization } from "./organization.ts";
 import type { OrganizationStore } from "./organization.store.ts";
+import type { CreateOrganizationInput, Organization } from "./organization.ts";
 
 export class OrganizationService {
   constructor(

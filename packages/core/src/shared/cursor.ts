@@ -25,6 +25,10 @@ export class CursorCodec {
   }
 
   private mac(scope: string, position: string): string {
-    return createHmac("sha256", this.key).update(`${scope}\n${position}`).digest().subarray(0, 18).toString("base64url");
+    return createHmac("sha256", this.key)
+      .update(`${scope}\n${position}`)
+      .digest()
+      .subarray(0, 18)
+      .toString("base64url");
   }
 }

@@ -14,7 +14,13 @@ export function parse<S extends ZodType>(schema: S, input: unknown): output<S> {
 /** zod issues as `{path, code, message}`, one per field; an unknown key is reported at its own path. */
 export function fieldErrors(issues: readonly core.$ZodIssue[]) {
   return issues.flatMap((issue) => {
-    const at = (path: PropertyKey[]) => ({ path: path.map(String).join("."), code: issue.code, message: issue.message });
-    return issue.code === "unrecognized_keys" ? issue.keys.map((key) => at([...issue.path, key])) : [at(issue.path)];
+    const at = (path: PropertyKey[]) => ({
+      path: path.map(String).join("."),
+      code: issue.code,
+      message: issue.message,
+    });
+    return issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => at([...issue.path, key]))
+      : [at(issue.path)];
   });
 }

@@ -37,7 +37,11 @@ export function createApp(services: Services): App {
   registerConnections(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
-  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "apiKey", in: "header", name: "X-API-Key" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+    type: "apiKey",
+    in: "header",
+    name: "X-API-Key",
+  });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: { title: "connvault", version: "0.1.0", description: API_DESCRIPTION },

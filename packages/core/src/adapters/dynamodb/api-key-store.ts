@@ -1,5 +1,5 @@
-import { ApiKey } from "../../api-keys/api-key.ts";
 import type { ApiKeyStore } from "../../api-keys/api-key.store.ts";
+import { ApiKey } from "../../api-keys/api-key.ts";
 import { ConflictError } from "../../shared/errors.ts";
 import { keys } from "./keys.ts";
 import { GSI1 } from "./table.ts";

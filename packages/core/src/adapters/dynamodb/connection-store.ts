@@ -1,5 +1,5 @@
-import { ConnectionRecord } from "../../connections/connection.ts";
 import type { ConnectionPageQuery, ConnectionStore } from "../../connections/connection.store.ts";
+import { ConnectionRecord } from "../../connections/connection.ts";
 import { ConflictError } from "../../shared/errors.ts";
 import { keys } from "./keys.ts";
 import { parseItem, type Table } from "./table-client.ts";

@@ -1,5 +1,5 @@
-import { Connector } from "../../connectors/connector.ts";
 import type { ConnectorStore } from "../../connectors/connector.store.ts";
+import { Connector } from "../../connectors/connector.ts";
 import { keys } from "./keys.ts";
 import { parseItem, type Table } from "./table-client.ts";
 

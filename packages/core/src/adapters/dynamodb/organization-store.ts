@@ -1,6 +1,6 @@
-import { ConflictError } from "../../shared/errors.ts";
-import type { Organization } from "../../organizations/organization.ts";
 import type { OrganizationStore } from "../../organizations/organization.store.ts";
+import type { Organization } from "../../organizations/organization.ts";
+import { ConflictError } from "../../shared/errors.ts";
 import { keys } from "./keys.ts";
 import type { Table } from "./table-client.ts";
 

@@ -37,7 +37,9 @@ export class Table {
   }
 
   async get<S extends z.ZodType>(schema: S, key: Key): Promise<z.output<S> | null> {
-    const result = await this.call(() => this.client.send(new GetCommand({ TableName: this.name, Key: key })));
+    const result = await this.call(() =>
+      this.client.send(new GetCommand({ TableName: this.name, Key: key })),
+    );
     return result.Item ? parseItem(schema, result.Item) : null;
   }
 
@@ -45,7 +47,11 @@ export class Table {
   delete(key: Key, condition?: string): Promise<boolean> {
     return this.send(() =>
       this.client.send(
-        new DeleteCommand({ TableName: this.name, Key: key, ...(condition ? { ConditionExpression: condition } : {}) }),
+        new DeleteCommand({
+          TableName: this.name,
+          Key: key,
+          ...(condition ? { ConditionExpression: condition } : {}),
+        }),
       ),
     );
   }

@@ -46,14 +46,19 @@ export class SecretsManagerVault implements CredentialVault {
       return { arn: ARN };
     } catch (error) {
       if (error instanceof ResourceExistsException) {
-        throw new ConflictError("secret_exists", `The secret of connection ${owner.connectionId} already exists`);
+        throw new ConflictError(
+          "secret_exists",
+          `The secret of connection ${owner.connectionId} already exists`,
+        );
       }
       throw translateAwsError(error, "Secrets Manager");
     }
   }
 
   async delete(arn: string, { force }: { force: boolean }): Promise<void> {
-    const window = force ? { ForceDeleteWithoutRecovery: true } : { RecoveryWindowInDays: this.options.recoveryWindowDays };
+    const window = force
+      ? { ForceDeleteWithoutRecovery: true }
+      : { RecoveryWindowInDays: this.options.recoveryWindowDays };
     try {
       await this.client.send(new DeleteSecretCommand({ SecretId: arn, ...window }));
     } catch (error) {

@@ -7,7 +7,8 @@ const route = createRoute({
   path: "/v1/api-keys/{id}",
   tags: ["API keys"],
   summary: "Revoke an API key (admin)",
-  description: "Revocation is immediate in the container that serves it and takes at most 60 s everywhere else.",
+  description:
+    "Revocation is immediate in the container that serves it and takes at most 60 s everywhere else.",
   request: { params: z.object({ id: z.string().max(64) }) },
   responses: { 204: { description: "Revoked" }, ...errorResponses(401, 403, 404) },
 });

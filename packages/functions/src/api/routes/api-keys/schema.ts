@@ -17,7 +17,10 @@ export const ApiKeyWithSecret = z
 
 export const toApiKeyDto = (apiKey: ApiKeyRecord): z.infer<typeof ApiKey> => apiKey;
 
-export const toApiKeyWithSecretDto = (apiKey: ApiKeyRecord, key: string): z.infer<typeof ApiKeyWithSecret> => ({
+export const toApiKeyWithSecretDto = (
+  apiKey: ApiKeyRecord,
+  key: string,
+): z.infer<typeof ApiKeyWithSecret> => ({
   id: apiKey.id,
   key,
   user_id: apiKey.user_id,

@@ -30,14 +30,19 @@ const createConnectionRoute = (path: string, summary: string) =>
 
 const routes = [
   createConnectionRoute("/v1/connectors/{connector_id}/connections", "Create a connection"),
-  createConnectionRoute("/v1/connectors/{connector_id}/connect", "Create a connection (alias of …/connections)"),
+  createConnectionRoute(
+    "/v1/connectors/{connector_id}/connect",
+    "Create a connection (alias of …/connections)",
+  ),
 ];
 
 export const registerCreateConnection = (app: App) => {
   for (const route of routes) {
     app.openapi(route, async (c) => {
       const { connector_id } = c.req.valid("param");
-      const record = await c.get("services").connections.create(c.get("principal"), connector_id, c.req.valid("json"));
+      const record = await c
+        .get("services")
+        .connections.create(c.get("principal"), connector_id, c.req.valid("json"));
       c.header("location", `/v1/connections/${record.id}`);
       c.header("etag", etagOf(record));
       return c.json(toConnectionDto(record, baseUrl(c)), 201);

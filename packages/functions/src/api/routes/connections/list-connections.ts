@@ -31,5 +31,8 @@ export const registerListConnections = (app: App) =>
   app.openapi(route, async (c) => {
     const page = await c.get("services").connections.list(c.get("principal"), c.req.valid("query"));
     const base = baseUrl(c);
-    return c.json({ data: page.data.map((record) => toConnectionDto(record, base)), next_cursor: page.next_cursor }, 200);
+    return c.json(
+      { data: page.data.map((record) => toConnectionDto(record, base)), next_cursor: page.next_cursor },
+      200,
+    );
   });

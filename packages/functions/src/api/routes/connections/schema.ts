@@ -1,4 +1,11 @@
-import { accessScope, type ConnectionRecord, connectionStatus, Credentials, GeneralParam, Server } from "@connvault/core";
+import {
+  accessScope,
+  type ConnectionRecord,
+  Credentials,
+  connectionStatus,
+  GeneralParam,
+  Server,
+} from "@connvault/core";
 import { z } from "@hono/zod-openapi";
 
 export const Connection = z
@@ -7,13 +14,18 @@ export const Connection = z
     object: z.literal("connection"),
     organization_id: z.string(),
     connector_id: z.string().meta({ example: "slack" }),
-    version: z.string().nullable().meta({ description: "The pinned connector version; null follows the latest" }),
+    version: z
+      .string()
+      .nullable()
+      .meta({ description: "The pinned connector version; null follows the latest" }),
     name: z.string(),
     owner: z.string().meta({ description: "The owning user id" }),
     access_scope: accessScope,
     is_service_account: z.boolean(),
     status: connectionStatus,
-    oauth2_required: z.boolean().meta({ description: "true while an OAuth2 browser authorization is needed" }),
+    oauth2_required: z
+      .boolean()
+      .meta({ description: "true while an OAuth2 browser authorization is needed" }),
     connector_page_url: z
       .string()
       .nullable()
@@ -27,19 +39,27 @@ export const Connection = z
     credentials: Credentials.nullable().meta({
       description: "About the stored credentials (never their values); null when none are stored",
     }),
-    auth_aws_arn: z.string().nullable().meta({ description: "ARN of the Secrets Manager secret holding the credentials" }),
+    auth_aws_arn: z
+      .string()
+      .nullable()
+      .meta({ description: "ARN of the Secrets Manager secret holding the credentials" }),
     is_paused: z.boolean(),
     last_healthy_at: z.string().nullable(),
     last_unhealthy_at: z.string().nullable(),
     created_at: z.string(),
     updated_at: z.string(),
-    etag: z.string().meta({ description: "Entity tag of this revision, as in the ETag header", example: '"1"' }),
+    etag: z
+      .string()
+      .meta({ description: "Entity tag of this revision, as in the ETag header", example: '"1"' }),
   })
   .meta({ id: "Connection" });
 export type ConnectionDto = z.infer<typeof Connection>;
 
 export const ConnectionParams = z.object({
-  id: z.string().max(64).meta({ param: { name: "id", in: "path" }, example: "conn_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A" }),
+  id: z
+    .string()
+    .max(64)
+    .meta({ param: { name: "id", in: "path" }, example: "conn_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A" }),
 });
 
 export const etagOf = (record: ConnectionRecord) => `"${record.revision}"`;

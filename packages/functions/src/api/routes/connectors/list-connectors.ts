@@ -21,4 +21,6 @@ const route = createRoute({
 });
 
 export const registerListConnectors = (app: App) =>
-  app.openapi(route, async (c) => c.json({ data: await c.get("services").connectors.list(), next_cursor: null }, 200));
+  app.openapi(route, async (c) =>
+    c.json({ data: await c.get("services").connectors.list(), next_cursor: null }, 200),
+  );

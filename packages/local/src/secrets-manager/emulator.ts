@@ -1,0 +1,600 @@
+import { randomInt } from "node:crypto";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { type AwsJsonResponse, AwsServiceError, ok } from "../aws-json.ts";
+
+const CURRENT = "AWSCURRENT";
+const PREVIOUS = "AWSPREVIOUS";
+const MAX_VALUE_BYTES = 65_536;
+const MAX_UNLABELLED_VERSIONS = 100;
+const DEFAULT_RECOVERY_WINDOW_DAYS = 30;
+const DAY_MS = 86_400_000;
+const NAME_PATTERN = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const FILTER_VALUE_PATTERN = /^!?[a-zA-Z0-9 :_@/+=.\-!]*$/;
+const MAX_FILTER_VALUE_LENGTH = 512;
+const ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+interface Tag {
+  Key: string;
+  Value: string;
+}
+
+interface Filter {
+  Key?: string;
+  Values?: string[];
+}
+
+/** The request fields of the supported operations. They come off the wire, so each one is checked. */
+export interface SecretsManagerInput {
+  Name?: string;
+  SecretId?: string;
+  Description?: string;
+  KmsKeyId?: string;
+  ClientRequestToken?: string;
+  SecretString?: string;
+  SecretBinary?: string;
+  VersionId?: string;
+  VersionStage?: string;
+  VersionStages?: string[];
+  Tags?: Partial<Tag>[];
+  TagKeys?: string[];
+  RecoveryWindowInDays?: number;
+  ForceDeleteWithoutRecovery?: boolean;
+  MaxResults?: number;
+  NextToken?: string;
+  Filters?: Filter[];
+  IncludePlannedDeletion?: boolean;
+  SortOrder?: string;
+}
+
+/** Exactly one of the two is set; `SecretBinary` is kept base64-encoded, as on the wire. */
+interface SecretValue {
+  SecretString?: string;
+  SecretBinary?: string;
+}
+
+interface SecretVersion {
+  versionId: string;
+  value: SecretValue;
+  stages: string[];
+  createdDate: number;
+}
+
+/** One secret; dates are epoch seconds, the wire format. */
+interface StoredSecret {
+  arn: string;
+  name: string;
+  description?: string;
+  kmsKeyId?: string;
+  tags: Tag[];
+  versions: SecretVersion[];
+  createdDate: number;
+  lastChangedDate: number;
+  lastAccessedDate?: number;
+  deletedDate?: number;
+  deletionDate?: number;
+}
+
+export interface SecretsManagerEmulatorOptions {
+  region: string;
+  accountId: string;
+  /** JSON file that holds the state across restarts; in memory when absent. */
+  file?: string;
+  now?: () => Date;
+}
+
+type Operation = (input: SecretsManagerInput) => object;
+
+/**
+ * connvault's AWS Secrets Manager emulator: the AWS JSON 1.1 operations connvault uses, with the
+ * validation, versioning, deletion and error semantics of the real service (see the emulator contract).
+ */
+export class SecretsManagerEmulator {
+  private readonly secrets = new Map<string, StoredSecret>();
+  private readonly arnPrefix: string;
+  private readonly file: string | undefined;
+  private readonly now: () => Date;
+  private dirty = false;
+  private readonly operations = new Map<string, Operation>([
+    ["CreateSecret", (input) => this.createSecret(input)],
+    ["PutSecretValue", (input) => this.putSecretValue(input)],
+    ["GetSecretValue", (input) => this.getSecretValue(input)],
+    ["DescribeSecret", (input) => this.describeSecret(input)],
+    ["DeleteSecret", (input) => this.deleteSecret(input)],
+    ["RestoreSecret", (input) => this.restoreSecret(input)],
+    ["ListSecrets", (input) => this.listSecrets(input)],
+    ["TagResource", (input) => this.tagResource(input)],
+    ["UntagResource", (input) => this.untagResource(input)],
+  ]);
+
+  constructor(options: SecretsManagerEmulatorOptions) {
+    this.arnPrefix = `arn:aws:secretsmanager:${options.region}:${options.accountId}:secret:`;
+    this.file = options.file;
+    this.now = options.now ?? (() => new Date());
+    if (this.file && existsSync(this.file)) {
+      const state = JSON.parse(readFileSync(this.file, "utf8")) as { secrets: StoredSecret[] };
+      for (const secret of state.secrets) this.secrets.set(secret.name, secret);
+    }
+  }
+
+  handle(operation: string, input: SecretsManagerInput | null): AwsJsonResponse {
+    const run = this.operations.get(operation);
+    if (!run)
+      throw new AwsServiceError("UnknownOperationException", `Operation ${operation} is not supported`);
+    try {
+      this.purgeExpired();
+      return ok(run(input ?? {}));
+    } finally {
+      if (this.dirty) this.flush();
+    }
+  }
+
+  /** Writes the state to the file (temp file, then rename); does nothing in memory mode. */
+  flush(): void {
+    this.dirty = false;
+    if (!this.file) return;
+    const temp = `${this.file}.tmp`;
+    writeFileSync(temp, JSON.stringify({ secrets: [...this.secrets.values()] }));
+    renameSync(temp, this.file);
+  }
+
+  private createSecret(input: SecretsManagerInput): object {
+    const name = validName(input.Name);
+    const token = validToken(input.ClientRequestToken);
+    const value = validValue(input);
+    checkLength(input.Description, "Description", 0, 2048);
+    checkLength(input.KmsKeyId, "KmsKeyId", 0, 2048);
+    const tags = validTags(input.Tags);
+    const existing = this.secrets.get(name);
+    if (existing?.deletedDate !== undefined) {
+      throw invalidRequest(
+        "You can't create this secret because a secret with this name is already scheduled for deletion.",
+      );
+    }
+    if (existing) {
+      const replayed = existing.versions.find((version) => version.versionId === token);
+      if (!replayed || !sameValue(replayed.value, value)) {
+        throw new AwsServiceError(
+          "ResourceExistsException",
+          `The operation failed because the secret ${name} already exists.`,
+        );
+      }
+      return { ARN: existing.arn, Name: name, VersionId: token };
+    }
+    const now = this.timestamp();
+    const secret: StoredSecret = {
+      arn: this.newArn(name),
+      name,
+      description: input.Description || undefined,
+      kmsKeyId: input.KmsKeyId || undefined,
+      tags: upsertTags([], tags),
+      versions: [{ versionId: token, value, stages: [CURRENT], createdDate: now }],
+      createdDate: now,
+      lastChangedDate: now,
+    };
+    this.secrets.set(name, secret);
+    this.dirty = true;
+    return { ARN: secret.arn, Name: name, VersionId: token };
+  }
+
+  private putSecretValue(input: SecretsManagerInput): object {
+    const secret = this.activeSecret(input.SecretId);
+    const token = validToken(input.ClientRequestToken);
+    const value = validValue(input);
+    const stages = validStages(input.VersionStages);
+    const existing = secret.versions.find((version) => version.versionId === token);
+    if (existing && !sameValue(existing.value, value)) {
+      throw new AwsServiceError(
+        "ResourceExistsException",
+        `You can't use ClientRequestToken ${token} because that value is already in use for a version of secret ${secret.arn}.`,
+      );
+    }
+    const version = existing ?? this.addVersion(secret, token, value, stages);
+    return {
+      ARN: secret.arn,
+      Name: secret.name,
+      VersionId: version.versionId,
+      VersionStages: version.stages,
+    };
+  }
+
+  private getSecretValue(input: SecretsManagerInput): object {
+    const secret = this.activeSecret(input.SecretId);
+    const version = findVersion(secret, input.VersionId, input.VersionStage);
+    this.recordAccess(secret);
+    return {
+      ARN: secret.arn,
+      Name: secret.name,
+      VersionId: version.versionId,
+      ...version.value,
+      VersionStages: version.stages,
+      CreatedDate: version.createdDate,
+    };
+  }
+
+  private describeSecret(input: SecretsManagerInput): object {
+    const secret = this.existingSecret(input.SecretId);
+    return { ...metadata(secret), VersionIdsToStages: versionsToStages(secret) };
+  }
+
+  private deleteSecret(input: SecretsManagerInput): object {
+    const id = validSecretId(input.SecretId);
+    const force = input.ForceDeleteWithoutRecovery === true;
+    const windowDays = input.RecoveryWindowInDays;
+    if (force && windowDays !== undefined) {
+      throw invalidParameter(
+        "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
+      );
+    }
+    if (windowDays !== undefined && !(Number.isInteger(windowDays) && windowDays >= 7 && windowDays <= 30)) {
+      throw invalidParameter("The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).");
+    }
+    const secret = this.findSecret(id);
+    const now = this.timestamp();
+    if (force) {
+      /* AWS answers a forced delete of a missing secret as if the secret existed. */
+      const { arn, name } = secret ?? this.missingSecretIdentity(id);
+      if (secret) {
+        this.secrets.delete(secret.name);
+        this.dirty = true;
+      }
+      return { ARN: arn, Name: name, DeletionDate: now };
+    }
+    if (!secret) throw secretNotFound();
+    if (secret.deletedDate !== undefined) {
+      throw invalidRequest("You tried to perform the operation on a secret that's currently marked deleted.");
+    }
+    secret.deletedDate = now;
+    secret.deletionDate = now + ((windowDays ?? DEFAULT_RECOVERY_WINDOW_DAYS) * DAY_MS) / 1000;
+    secret.lastChangedDate = now;
+    this.dirty = true;
+    return { ARN: secret.arn, Name: secret.name, DeletionDate: secret.deletionDate };
+  }
+
+  private restoreSecret(input: SecretsManagerInput): object {
+    const secret = this.existingSecret(input.SecretId);
+    if (secret.deletedDate !== undefined) {
+      delete secret.deletedDate;
+      delete secret.deletionDate;
+      secret.lastChangedDate = this.timestamp();
+      this.dirty = true;
+    }
+    return { ARN: secret.arn, Name: secret.name };
+  }
+
+  private listSecrets(input: SecretsManagerInput): object {
+    const pageSize = input.MaxResults ?? 100;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
+      throw invalidParameter("MaxResults must be an integer between 1 and 100.");
+    }
+    if (input.SortOrder !== undefined && input.SortOrder !== "asc" && input.SortOrder !== "desc") {
+      throw invalidParameter("SortOrder must be asc or desc.");
+    }
+    const filters = filterPredicates(input.Filters);
+    const offset = input.NextToken === undefined ? 0 : decodeNextToken(input.NextToken);
+    // The map keeps creation order, which is the CreatedDate order AWS sorts by.
+    const matching = [...this.secrets.values()].filter(
+      (secret) =>
+        (input.IncludePlannedDeletion === true || secret.deletedDate === undefined) &&
+        filters.every((matches) => matches(secret)),
+    );
+    if (input.SortOrder === "desc") matching.reverse();
+    const end = offset + pageSize;
+    return {
+      SecretList: matching
+        .slice(offset, end)
+        .map((secret) => ({ ...metadata(secret), SecretVersionsToStages: versionsToStages(secret) })),
+      NextToken: end < matching.length ? encodeNextToken(end) : undefined,
+    };
+  }
+
+  private tagResource(input: SecretsManagerInput): object {
+    const secret = this.activeSecret(input.SecretId);
+    secret.tags = upsertTags(secret.tags, validTags(input.Tags));
+    secret.lastChangedDate = this.timestamp();
+    this.dirty = true;
+    return {};
+  }
+
+  private untagResource(input: SecretsManagerInput): object {
+    const secret = this.activeSecret(input.SecretId);
+    const keys = new Set(input.TagKeys ?? []);
+    secret.tags = secret.tags.filter((tag) => !keys.has(tag.Key));
+    secret.lastChangedDate = this.timestamp();
+    this.dirty = true;
+    return {};
+  }
+
+  /**
+   * Attaches the stages to a new version, taking them off every other version. When AWSCURRENT moves,
+   * the version that had it becomes AWSPREVIOUS; versions left without a stage are deprecated, and only
+   * the newest 100 of those are kept.
+   */
+  private addVersion(
+    secret: StoredSecret,
+    versionId: string,
+    value: SecretValue,
+    stages: string[],
+  ): SecretVersion {
+    const now = this.timestamp();
+    const version: SecretVersion = { versionId, value, stages, createdDate: now };
+    const previous = stages.includes(CURRENT)
+      ? secret.versions.find((other) => other.stages.includes(CURRENT))
+      : undefined;
+    for (const other of secret.versions) {
+      other.stages = other.stages.filter(
+        (stage) => !stages.includes(stage) && !(previous && stage === PREVIOUS),
+      );
+    }
+    previous?.stages.push(PREVIOUS);
+    secret.versions.push(version);
+    const unlabelled = secret.versions.filter((other) => other.stages.length === 0);
+    const dropped = new Set(unlabelled.slice(0, Math.max(0, unlabelled.length - MAX_UNLABELLED_VERSIONS)));
+    secret.versions = secret.versions.filter((other) => !dropped.has(other));
+    secret.lastChangedDate = now;
+    this.dirty = true;
+    return version;
+  }
+
+  /** AWS records LastAccessedDate at day granularity (midnight UTC). */
+  private recordAccess(secret: StoredSecret): void {
+    const today = (Math.floor(this.now().getTime() / DAY_MS) * DAY_MS) / 1000;
+    if (secret.lastAccessedDate === today) return;
+    secret.lastAccessedDate = today;
+    this.dirty = true;
+  }
+
+  private purgeExpired(): void {
+    const now = this.timestamp();
+    for (const secret of this.secrets.values()) {
+      if (secret.deletionDate !== undefined && secret.deletionDate <= now) {
+        this.secrets.delete(secret.name);
+        this.dirty = true;
+      }
+    }
+  }
+
+  /** Looks a secret up by name, full ARN or partial ARN (the ARN without its `-XXXXXX` suffix). */
+  private findSecret(id: string): StoredSecret | undefined {
+    if (!id.startsWith("arn:")) return this.secrets.get(id);
+    for (const secret of this.secrets.values()) {
+      if (secret.arn === id || secret.arn.slice(0, -7) === id) return secret;
+    }
+    return undefined;
+  }
+
+  private existingSecret(secretId: string | undefined): StoredSecret {
+    const secret = this.findSecret(validSecretId(secretId));
+    if (!secret) throw secretNotFound();
+    return secret;
+  }
+
+  /** A secret that is not scheduled for deletion, as every read or write of its value requires. */
+  private activeSecret(secretId: string | undefined): StoredSecret {
+    const secret = this.existingSecret(secretId);
+    if (secret.deletedDate !== undefined) {
+      throw invalidRequest(
+        "You can't perform this operation on the secret because it was marked for deletion.",
+      );
+    }
+    return secret;
+  }
+
+  private missingSecretIdentity(id: string): { arn: string; name: string } {
+    if (id.startsWith("arn:")) return { arn: id, name: id.slice(id.lastIndexOf(":") + 1) };
+    return { arn: this.newArn(id), name: id };
+  }
+
+  private newArn(name: string): string {
+    const suffix = Array.from({ length: 6 }, () => ALPHANUMERIC.charAt(randomInt(ALPHANUMERIC.length))).join(
+      "",
+    );
+    return `${this.arnPrefix}${name}-${suffix}`;
+  }
+
+  private timestamp(): number {
+    return this.now().getTime() / 1000;
+  }
+}
+
+function metadata(secret: StoredSecret): object {
+  return {
+    ARN: secret.arn,
+    Name: secret.name,
+    Description: secret.description,
+    KmsKeyId: secret.kmsKeyId,
+    CreatedDate: secret.createdDate,
+    LastChangedDate: secret.lastChangedDate,
+    LastAccessedDate: secret.lastAccessedDate,
+    DeletedDate: secret.deletedDate,
+    Tags: secret.tags.length > 0 ? secret.tags : undefined,
+  };
+}
+
+function versionsToStages(secret: StoredSecret): Record<string, string[]> {
+  return Object.fromEntries(
+    secret.versions.filter((version) => version.stages.length > 0).map((v) => [v.versionId, v.stages]),
+  );
+}
+
+function findVersion(secret: StoredSecret, versionId?: string, versionStage?: string): SecretVersion {
+  if (versionId !== undefined) {
+    const version = secret.versions.find((candidate) => candidate.versionId === versionId);
+    if (!version) {
+      throw secretNotFound(
+        `Secrets Manager can't find the specified secret value for VersionId: ${versionId}`,
+      );
+    }
+    if (versionStage !== undefined && !version.stages.includes(versionStage)) {
+      throw invalidRequest("You provided a VersionStage that is not associated to the provided VersionId.");
+    }
+    return version;
+  }
+  const stage = versionStage ?? CURRENT;
+  const version = secret.versions.find((candidate) => candidate.stages.includes(stage));
+  if (!version) {
+    throw secretNotFound(`Secrets Manager can't find the specified secret value for staging label: ${stage}`);
+  }
+  return version;
+}
+
+function sameValue(a: SecretValue, b: SecretValue): boolean {
+  return a.SecretString === b.SecretString && a.SecretBinary === b.SecretBinary;
+}
+
+function upsertTags(current: Tag[], changes: Tag[]): Tag[] {
+  const byKey = new Map(current.map((tag) => [tag.Key, tag]));
+  for (const tag of changes) byKey.set(tag.Key, tag);
+  return [...byKey.values()];
+}
+
+/**
+ * AWS filter semantics: prefix matches, case-sensitive except for `description`; `all` splits the value
+ * into words and needs each to start a word of the name, description, a tag key or a tag value, ignoring
+ * case. connvault's secrets are never replicas nor managed by a service, so those keys match nothing.
+ */
+const FILTER_MATCHERS = new Map<string, (secret: StoredSecret, term: string) => boolean>([
+  ["name", (secret, term) => secret.name.startsWith(term)],
+  [
+    "description",
+    (secret, term) => secret.description?.toLowerCase().startsWith(term.toLowerCase()) ?? false,
+  ],
+  ["tag-key", (secret, term) => secret.tags.some((tag) => tag.Key.startsWith(term))],
+  ["tag-value", (secret, term) => secret.tags.some((tag) => tag.Value.startsWith(term))],
+  ["primary-region", () => false],
+  ["owning-service", () => false],
+  ["all", matchesAnyAttributeWords],
+]);
+
+function matchesAnyAttributeWords(secret: StoredSecret, term: string): boolean {
+  const attributes = [
+    secret.name,
+    secret.description ?? "",
+    ...secret.tags.flatMap((tag) => [tag.Key, tag.Value]),
+  ];
+  const attributeWords = attributes.flatMap(words);
+  return words(term).every((word) => attributeWords.some((attributeWord) => attributeWord.startsWith(word)));
+}
+
+function words(text: string): string[] {
+  return text
+    .toLowerCase()
+    .split(/[\s/_+=.@:!-]+/)
+    .filter((word) => word !== "");
+}
+
+function encodeNextToken(offset: number): string {
+  return Buffer.from(`offset:${offset}`).toString("base64url");
+}
+
+function decodeNextToken(token: string): number {
+  const match = /^offset:(\d+)$/.exec(Buffer.from(token, "base64url").toString("utf8"));
+  if (!match?.[1]) throw new AwsServiceError("InvalidNextTokenException", "The NextToken value is invalid.");
+  return Number(match[1]);
+}
+
+function validName(name: unknown): string {
+  if (typeof name !== "string" || !NAME_PATTERN.test(name)) {
+    throw new AwsServiceError(
+      "ValidationException",
+      "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!",
+    );
+  }
+  return name;
+}
+
+function validSecretId(id: unknown): string {
+  if (typeof id === "string" && id.startsWith("arn:") && id.length <= 2048) return id;
+  return validName(id);
+}
+
+function validToken(token: string | undefined): string {
+  if (!token) {
+    throw invalidRequest("You must provide a ClientRequestToken value. We recommend a UUID-type value.");
+  }
+  checkLength(token, "ClientRequestToken", 32, 64);
+  return token;
+}
+
+function validValue({ SecretString, SecretBinary }: SecretsManagerInput): SecretValue {
+  if (SecretString !== undefined && SecretBinary !== undefined) {
+    throw invalidParameter(
+      "You can't specify both a binary secret value and a string secret value in the same secret.",
+    );
+  }
+  if (SecretString !== undefined) {
+    checkValueSize("SecretString", Buffer.byteLength(SecretString, "utf8"));
+    return { SecretString };
+  }
+  if (SecretBinary !== undefined) {
+    const bytes = Buffer.from(SecretBinary, "base64");
+    checkValueSize("SecretBinary", bytes.length);
+    return { SecretBinary: bytes.toString("base64") };
+  }
+  throw invalidRequest("You must provide either SecretString or SecretBinary.");
+}
+
+function checkValueSize(field: string, bytes: number): void {
+  if (bytes < 1 || bytes > MAX_VALUE_BYTES) {
+    throw invalidParameter(`${field} must be between 1 and ${MAX_VALUE_BYTES} bytes; it has ${bytes}.`);
+  }
+}
+
+function validStages(stages: string[] | undefined): string[] {
+  if (stages === undefined) return [CURRENT];
+  if (stages.length < 1 || stages.length > 20)
+    throw invalidParameter("VersionStages must hold 1 to 20 labels.");
+  for (const stage of stages) checkLength(stage, "VersionStage", 1, 256);
+  return [...new Set(stages)];
+}
+
+function validTags(tags: Partial<Tag>[] | undefined): Tag[] {
+  return (tags ?? []).map(({ Key = "", Value = "" }) => {
+    checkLength(Key, "Tag key", 1, 128);
+    checkLength(Value, "Tag value", 0, 256);
+    return { Key, Value };
+  });
+}
+
+/** One predicate per filter: a secret passes a filter when any of its values (`!` negates one) matches. */
+function filterPredicates(filters: Filter[] | undefined): Array<(secret: StoredSecret) => boolean> {
+  return (filters ?? []).map(({ Key, Values }) => {
+    const matches = FILTER_MATCHERS.get(Key ?? "");
+    if (!matches) {
+      throw invalidParameter(`Filter key must be one of: ${[...FILTER_MATCHERS.keys()].join(", ")}.`);
+    }
+    const values = Array.isArray(Values) ? Values : [];
+    const validValue = (value: unknown) =>
+      typeof value === "string" &&
+      value.length <= MAX_FILTER_VALUE_LENGTH &&
+      FILTER_VALUE_PATTERN.test(value);
+    if (values.length < 1 || values.length > 10 || !values.every(validValue)) {
+      throw invalidParameter(
+        "Filter values must be 1 to 10 strings of at most 512 characters from [a-zA-Z0-9 :_@/+=.-!].",
+      );
+    }
+    return (secret) =>
+      values.some((value) => {
+        const negated = value.startsWith("!");
+        return matches(secret, negated ? value.slice(1) : value) !== negated;
+      });
+  });
+}
+
+function checkLength(value: unknown, field: string, min: number, max: number): void {
+  if (value === undefined) return;
+  if (typeof value !== "string" || value.length < min || value.length > max) {
+    throw invalidParameter(`${field} must be a string of ${min} to ${max} characters.`);
+  }
+}
+
+function secretNotFound(message = "Secrets Manager can't find the specified secret."): AwsServiceError {
+  return new AwsServiceError("ResourceNotFoundException", message);
+}
+
+function invalidRequest(message: string): AwsServiceError {
+  return new AwsServiceError("InvalidRequestException", message);
+}
+
+function invalidParameter(message: string): AwsServiceError {
+  return new AwsServiceError("InvalidParameterException", message);
+}

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+describe("POST /v1/api-keys", () => {
+  it("issues a member key that authenticates as that user", async () => {
+    const org = await createOrganization(h);
+    const res = await h.request("POST", "/v1/api-keys", {
+      key: org.adminKey,
+      body: { user_id: "alice@example.com", role: "member", name: "Alice's laptop" },
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const created = await json<{ id: string; key: string; name: string; created_at: string }>(res);
+    expect(created).toMatchObject({ user_id: "alice@example.com", role: "member", name: "Alice's laptop" });
+
+    const me = await json(await h.request("GET", "/v1/me", { headers: { "x-api-key": created.key } }));
+    expect(me).toMatchObject({ organization_id: org.id, user_id: "alice@example.com", role: "member" });
+  });
+
+  it("stores only a hash of the key", async () => {
+    const org = await createOrganization(h);
+    const { key } = await org.member();
+    const puts = h.calls.filter((c) => c.command === "PutCommand").map((c) => JSON.stringify(c.input));
+    expect(puts.some((p) => p.includes(key))).toBe(false);
+  });
+
+  it("forbids members from managing keys", async () => {
+    const org = await createOrganization(h);
+    const member = await org.member();
+    const res = await h.request("POST", "/v1/api-keys", {
+      key: member.key,
+      body: { user_id: "x", role: "admin" },
+    });
+    expect(res.status).toBe(403);
+    expect((await h.request("GET", "/v1/api-keys", { key: member.key })).status).toBe(403);
+  });
+
+  it("answers 422 for an invalid user id or role", async () => {
+    const org = await createOrganization(h);
+    const res = await h.request("POST", "/v1/api-keys", {
+      key: org.adminKey,
+      body: { user_id: "has space", role: "owner" },
+    });
+    expect(res.status).toBe(422);
+    const body = await json<{ errors: { path: string }[] }>(res);
+    expect(body.errors.map((e) => e.path).sort()).toEqual(["role", "user_id"]);
+  });
+});
+
+describe("GET /v1/api-keys", () => {
+  it("lists the organization's keys without their values", async () => {
+    const org = await createOrganization(h);
+    const member = await org.member("bob");
+    const res = await h.request("GET", "/v1/api-keys", { key: org.adminKey });
+    expect(res.status).toBe(200);
+    const text = await res.clone().text();
+    expect(text).not.toContain(member.key);
+    expect(text).not.toContain(org.adminKey);
+    const body = await json<{ data: { user_id: string }[]; next_cursor: null }>(res);
+    expect(body.data.map((k) => k.user_id).sort()).toEqual([org.adminUserId, "bob"].sort());
+    expect(body.next_cursor).toBeNull();
+  });
+
+  it("never lists another organization's keys", async () => {
+    const a = await createOrganization(h);
+    const b = await createOrganization(h);
+    const body = await json<{ data: { organization_id: string }[] }>(
+      await h.request("GET", "/v1/api-keys", { key: a.adminKey }),
+    );
+    expect(body.data.every((k) => k.organization_id === a.id)).toBe(true);
+    expect(body.data.some((k) => k.organization_id === b.id)).toBe(false);
+  });
+});
+
+describe("DELETE /v1/api-keys/{id}", () => {
+  it("revokes a key, which then answers 401", async () => {
+    const org = await createOrganization(h);
+    const member = await org.member();
+    const me = await json<{ api_key_id: string }>(await h.request("GET", "/v1/me", { key: member.key }));
+    const res = await h.request("DELETE", `/v1/api-keys/${me.api_key_id}`, { key: org.adminKey });
+    expect(res.status).toBe(204);
+    expect((await h.request("GET", "/v1/me", { key: member.key })).status).toBe(401);
+  });
+
+  it("answers 404 for another organization's key", async () => {
+    const a = await createOrganization(h);
+    const b = await createOrganization(h);
+    const bMe = await json<{ api_key_id: string }>(await h.request("GET", "/v1/me", { key: b.adminKey }));
+    const res = await h.request("DELETE", `/v1/api-keys/${bMe.api_key_id}`, { key: a.adminKey });
+    expect(res.status).toBe(404);
+    expect((await h.request("GET", "/v1/me", { key: b.adminKey })).status).toBe(200);
+  });
+});
+
+describe("GET /v1/me", () => {
+  it("answers 401 with a problem document for a bad key", async () => {
+    const res = await h.request("GET", "/v1/me", { key: "cvk_not-a-real-key" });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    expect(await json(res)).toMatchObject({
+      status: 401,
+      code: "unauthorized",
+      request_id: expect.any(String),
+    });
+  });
+
+  it("answers 403 for the root key, which belongs to no organization", async () => {
+    expect((await h.request("GET", "/v1/me", { key: h.rootApiKey })).status).toBe(403);
+  });
+});
