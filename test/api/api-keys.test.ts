@@ -1,3 +1,4 @@
+import { hashApiKey } from "@connvault/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
 
@@ -25,7 +26,8 @@ describe("POST /v1/api-keys", () => {
   it("stores only a hash of the key", async () => {
     const org = await createOrganization(h);
     const { key } = await org.member();
-    const puts = h.calls.filter((c) => c.command === "PutCommand").map((c) => JSON.stringify(c.input));
+    const puts = h.calls.filter((c) => c.command === "PutItemCommand").map((c) => JSON.stringify(c.input));
+    expect(puts.some((p) => p.includes(hashApiKey(key)))).toBe(true);
     expect(puts.some((p) => p.includes(key))).toBe(false);
   });
 

@@ -23,12 +23,14 @@ export interface RequestOptions {
 }
 
 /** connvault over an in-memory embedded backend, with every AWS call recorded. */
-export async function startHarness(overrides: ServiceOverrides = {}): Promise<Harness> {
+export async function startHarness(
+  options: { env?: Record<string, string>; overrides?: ServiceOverrides } = {},
+): Promise<Harness> {
   const rootApiKey = generateApiKey();
   const stack = await bootLocal({
     rootApiKey,
-    env: { CONNVAULT_TABLE: "connvault-test", CONNVAULT_LOG_LEVEL: "SILENT" },
-    overrides,
+    env: { CONNVAULT_TABLE: "connvault-test", CONNVAULT_LOG_LEVEL: "SILENT", ...options.env },
+    ...(options.overrides ? { overrides: options.overrides } : {}),
   });
   const calls: RecordedCall[] = [];
   const record =

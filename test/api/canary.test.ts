@@ -1,0 +1,117 @@
+import { randomBytes } from "node:crypto";
+import { ScanCommand } from "@aws-sdk/client-dynamodb";
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  ListSecretsCommand,
+} from "@aws-sdk/client-secrets-manager";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dynamoClient, secretsManagerClient } from "../helpers/aws.ts";
+import { createOrganization, type Harness, startHarness } from "../helpers/harness.ts";
+
+let h: Harness;
+const logged: string[] = [];
+const originalWrite = { out: process.stdout.write, err: process.stderr.write };
+
+beforeAll(async () => {
+  h = await startHarness({ env: { CONNVAULT_LOG_LEVEL: "DEBUG" } });
+  const capture =
+    (stream: NodeJS.WriteStream, original: typeof process.stdout.write) =>
+    (chunk: unknown, ...rest: unknown[]) => {
+      logged.push(String(chunk));
+      return original.call(stream, chunk as string, ...(rest as []));
+    };
+  process.stdout.write = capture(process.stdout, originalWrite.out) as typeof process.stdout.write;
+  process.stderr.write = capture(process.stderr, originalWrite.err) as typeof process.stderr.write;
+});
+
+afterAll(async () => {
+  process.stdout.write = originalWrite.out;
+  process.stderr.write = originalWrite.err;
+  await h.close();
+});
+
+describe("write-only credentials", () => {
+  it("never echo a canary credential anywhere but the secret's value", async () => {
+    const canary = `canary${randomBytes(12).toString("hex")}`;
+    const org = await createOrganization(h);
+    const responses: string[] = [];
+    const send = async (method: string, path: string, body?: unknown) => {
+      const res = await h.request(method, path, {
+        key: org.adminKey,
+        ...(body !== undefined ? { body } : {}),
+      });
+      responses.push(JSON.stringify([...res.headers]), await res.text());
+      return res;
+    };
+
+    // Act: happy paths, reads, and error paths that all carry the canary.
+    const created = await send("POST", "/v1/connectors/stripe/connections", {
+      name: "Stripe",
+      security: { authMethod: "bearer", token: canary },
+      headers: { "X-Tenant-Secret": canary },
+    });
+    const { id } = JSON.parse(responses.at(-1) ?? "{}") as { id: string };
+    expect(created.status).toBe(201);
+    await send("POST", "/v1/connectors/twilio/connect", {
+      name: "Twilio",
+      security: { authMethod: "basic", username: "AC1", password: canary },
+    });
+    await send("POST", "/v1/connectors/datadog/connections", {
+      name: "DD",
+      security: { authMethod: "apiKey", apiKey: canary, headerName: "DD-API-KEY" },
+    });
+    await send("GET", `/v1/connections/${id}`);
+    await send("GET", "/v1/connections");
+    const errors = [
+      await send("POST", "/v1/connectors/stripe/connections", {
+        name: "x",
+        security: { authMethod: "basic", username: canary, password: canary },
+      }),
+      await send("POST", "/v1/connectors/stripe/connections", {
+        name: 7,
+        security: { authMethod: "bearer", token: canary, extra: canary },
+        headers: { "X-A": canary },
+      }),
+      await send("POST", "/v1/connectors/nope/connections", {
+        name: "x",
+        security: { authMethod: "bearer", token: canary },
+      }),
+      await send("POST", "/v1/connectors/stripe/connections", `{"name":"x","security":{"token":"${canary}"`),
+      await send("POST", "/v1/connectors/stripe/connections", {
+        name: "x",
+        security: { authMethod: "bearer", token: canary },
+        headers: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`X-${i}`, canary.repeat(250)])),
+      }),
+    ];
+    expect(errors.map((res) => res.status)).toEqual([422, 422, 404, 400, 413]);
+
+    // Assess: responses, logs, table items, AWS request inputs other than the secret value, secret metadata.
+    expect(responses.join("\n")).not.toContain(canary);
+    expect(logged.join("")).toContain(id); // the logger did run
+    expect(logged.join("")).not.toContain(canary);
+
+    const scan = await dynamoClient(h.edge.url).send(new ScanCommand({ TableName: "connvault-test" }));
+    expect(scan.Items?.length).toBeGreaterThan(0);
+    expect(JSON.stringify(scan.Items)).not.toContain(canary);
+
+    const writes = h.calls.filter((c) => c.service === "dynamodb");
+    expect(JSON.stringify(writes)).not.toContain(canary);
+    const creates = h.calls.filter((c) => c.command === "CreateSecretCommand");
+    for (const call of creates) {
+      const { SecretString: _value, ...rest } = call.input;
+      expect(JSON.stringify(rest)).not.toContain(canary);
+    }
+
+    const sm = secretsManagerClient(h.edge.url);
+    const listed = await sm.send(new ListSecretsCommand({ IncludePlannedDeletion: true }));
+    expect(listed.SecretList?.length).toBe(3);
+    expect(JSON.stringify(listed)).not.toContain(canary);
+    for (const secret of listed.SecretList ?? []) {
+      const described = await sm.send(new DescribeSecretCommand({ SecretId: secret.ARN }));
+      expect(JSON.stringify(described)).not.toContain(canary);
+      const value = await sm.send(new GetSecretValueCommand({ SecretId: secret.ARN }));
+      expect(value.SecretString).toContain(canary);
+    }
+  });
+});

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createOrganization,
+  type Harness,
+  json,
+  startHarness,
+  type TestOrganization,
+} from "../helpers/harness.ts";
+
+let h: Harness;
+let org: TestOrganization;
+beforeAll(async () => {
+  h = await startHarness();
+  org = await createOrganization(h);
+});
+afterAll(() => h.close());
+
+const post = (body: string, headers: Record<string, string>) =>
+  h.app.request("/v1/connectors/stripe/connections", {
+    method: "POST",
+    headers: { authorization: `Bearer ${org.adminKey}`, ...headers },
+    body,
+  });
+
+async function expectProblem(res: Response, status: number, code: string) {
+  expect(res.status, await res.clone().text()).toBe(status);
+  expect(res.headers.get("content-type")).toBe("application/problem+json");
+  expect(await json(res)).toMatchObject({
+    type: `urn:connvault:problem:${code}`,
+    title: expect.any(String),
+    status,
+    code,
+    detail: expect.any(String),
+    request_id: res.headers.get("x-request-id"),
+  });
+}
+
+describe("problem+json errors", () => {
+  it("answers 400 for malformed JSON", async () => {
+    await expectProblem(
+      await post('{"name": ', { "content-type": "application/json" }),
+      400,
+      "malformed_json",
+    );
+  });
+
+  it("answers 415 for a body that is not JSON", async () => {
+    await expectProblem(
+      await post("name=x", { "content-type": "application/x-www-form-urlencoded" }),
+      415,
+      "unsupported_media_type",
+    );
+    await expectProblem(await post('{"name":"x"}', {}), 415, "unsupported_media_type");
+  });
+
+  it("answers 413 for a body over 256 KiB", async () => {
+    const body = JSON.stringify({ name: "x", metadata: { a: "y".repeat(300 * 1024) } });
+    await expectProblem(await post(body, { "content-type": "application/json" }), 413, "payload_too_large");
+  });
+
+  it("answers 422 for a JSON body that is not an object", async () => {
+    await expectProblem(
+      await post("[1,2]", { "content-type": "application/json" }),
+      422,
+      "validation_failed",
+    );
+    await expectProblem(await post("null", { "content-type": "application/json" }), 422, "validation_failed");
+  });
+
+  it("answers 404 for an unknown route", async () => {
+    await expectProblem(
+      await h.request("GET", "/v1/nothing-here", { key: org.adminKey }),
+      404,
+      "route_not_found",
+    );
+  });
+
+  it("accepts a JSON content type with parameters", async () => {
+    const res = await post(JSON.stringify({ name: "x", security: { authMethod: "bearer", token: "t" } }), {
+      "content-type": "application/json; charset=utf-8",
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+  });
+});

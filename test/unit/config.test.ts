@@ -1,0 +1,35 @@
+import { loadConfig, redact } from "@connvault/functions";
+import { describe, expect, it } from "vitest";
+
+const rootKey = `cvk_${"a".repeat(43)}`;
+
+describe("loadConfig", () => {
+  it("applies the documented defaults", () => {
+    const config = loadConfig({ CONNVAULT_ROOT_API_KEY: rootKey });
+    expect(config).toMatchObject({
+      tableName: "connvault",
+      secretPrefix: "connvault/local",
+      cacheTtlMs: 60_000,
+      region: "us-east-1",
+    });
+    expect(config.cursorKey).toHaveLength(32);
+    expect(config.cursorKey.toString("hex")).not.toContain(Buffer.from(rootKey).toString("hex"));
+  });
+
+  it("fails fast, naming every invalid variable", () => {
+    expect(() => loadConfig({ CONNVAULT_ROOT_API_KEY: "short", CONNVAULT_CACHE_TTL_SECONDS: "600" })).toThrow(
+      /CONNVAULT_ROOT_API_KEY.*CONNVAULT_CACHE_TTL_SECONDS/,
+    );
+  });
+});
+
+describe("log redaction", () => {
+  it("replaces credential-bearing keys wherever they appear", () => {
+    const line = JSON.stringify(
+      { a: { security: { token: "s1" }, headers: { x: "s2" } }, Authorization: "Bearer s3", ok: "visible" },
+      redact,
+    );
+    expect(line).not.toMatch(/s1|s2|s3/);
+    expect(line).toContain("visible");
+  });
+});
