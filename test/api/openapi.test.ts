@@ -34,6 +34,10 @@ describe("GET /openapi.json", () => {
         "POST /v1/connectors/{connector_id}/connect",
         "GET /v1/connections",
         "GET /v1/connections/{id}",
+        "PATCH /v1/connections/{id}",
+        "DELETE /v1/connections/{id}",
+        "PUT /v1/connections/{id}/credentials",
+        "POST /v1/connections/{id}/health",
       ].sort(),
     );
   });

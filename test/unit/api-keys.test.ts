@@ -1,4 +1,4 @@
-import { generateApiKey, hashApiKey, requestToken } from "@connvault/core";
+import { generateApiKey, hashApiKey } from "@connvault/core";
 import { describe, expect, it } from "vitest";
 
 describe("API keys", () => {
@@ -16,16 +16,5 @@ describe("API keys", () => {
     expect(hashApiKey(key)).toBe(hashApiKey(key));
     expect(hashApiKey(key)).toMatch(/^[0-9a-f]{64}$/);
     expect(hashApiKey(key)).not.toBe(hashApiKey(generateApiKey()));
-  });
-});
-
-describe("requestToken", () => {
-  it("is a UUID-shaped token fixed by the connection and credentials version", () => {
-    expect(requestToken("conn_1", 1)).toBe(requestToken("conn_1", 1));
-    expect(requestToken("conn_1", 1)).not.toBe(requestToken("conn_1", 2));
-    expect(requestToken("conn_1", 1)).not.toBe(requestToken("conn_2", 1));
-    expect(requestToken("conn_1", 1)).toMatch(
-      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
-    );
   });
 });

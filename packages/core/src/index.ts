@@ -8,9 +8,15 @@ export { Table } from "./adapters/dynamodb/table-client.ts";
 export { SecretsManagerVault } from "./adapters/secrets-manager/credential-vault.ts";
 export * from "./api-keys/api-key.service.ts";
 export * from "./api-keys/api-key.ts";
+export * from "./connections/access.ts";
+export * from "./connections/connection.errors.ts";
 export * from "./connections/connection.service.ts";
 export * from "./connections/connection.ts";
-export type { CredentialPayload, CredentialVault } from "./connections/credential-vault.ts";
+export type {
+  CredentialPayload,
+  CredentialVault,
+  SecretDescription,
+} from "./connections/credential-vault.ts";
 export { catalog } from "./connectors/catalog.ts";
 export * from "./connectors/connector.service.ts";
 export * from "./connectors/connector.ts";
@@ -19,6 +25,7 @@ export * from "./organizations/organization.ts";
 export { type Clock, systemClock } from "./shared/clock.ts";
 export { CursorCodec } from "./shared/cursor.ts";
 export * from "./shared/errors.ts";
+export * from "./shared/idempotency.ts";
 export { newId } from "./shared/ids.ts";
 export { secureUrl } from "./shared/urls.ts";
 export { fieldErrors, parse } from "./shared/validation.ts";

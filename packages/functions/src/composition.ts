@@ -53,6 +53,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   const apiKeys = new ApiKeyService(new DynamoApiKeyStore(table), clock, {
     rootApiKey: config.rootApiKey,
     cacheTtlMs: config.cacheTtlMs,
+    derivationKey: config.apiKeyDerivationKey,
   });
   const connectors = new ConnectorService(new DynamoConnectorStore(table), clock, config.cacheTtlMs);
   const vault = new SecretsManagerVault(secrets, {
@@ -73,6 +74,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       connectors,
       new CursorCodec(config.cursorKey),
       clock,
+      { tokenKey: config.tokenKey },
     ),
   };
 }

@@ -22,6 +22,10 @@ export interface Config {
   rootApiKey: string;
   /** HMAC key for pagination cursors, derived from the root key so there is one secret to manage. */
   cursorKey: Buffer;
+  /** HMAC key for secret ClientRequestTokens, derived the same way. */
+  tokenKey: Buffer;
+  /** Derives API keys issued under an Idempotency-Key, derived the same way. */
+  apiKeyDerivationKey: Buffer;
   kmsKeyId?: string;
   /** Base URL of the public API, for links such as connector_page_url; else the request's origin. */
   publicUrl?: string;
@@ -31,6 +35,9 @@ export interface Config {
   /** An AWS endpoint override (the embedded edge locally); unset on AWS. */
   awsEndpoint?: string;
 }
+
+const deriveKey = (root: string, purpose: string) =>
+  createHmac("sha256", root).update(`connvault:${purpose}`).digest();
 
 /** Reads the configuration once from the environment, failing fast with every problem listed. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -44,7 +51,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tableName: e.CONNVAULT_TABLE,
     secretPrefix: e.CONNVAULT_SECRET_PREFIX,
     rootApiKey: e.CONNVAULT_ROOT_API_KEY,
-    cursorKey: createHmac("sha256", e.CONNVAULT_ROOT_API_KEY).update("connvault:cursor").digest(),
+    cursorKey: deriveKey(e.CONNVAULT_ROOT_API_KEY, "cursor"),
+    tokenKey: deriveKey(e.CONNVAULT_ROOT_API_KEY, "secret-token"),
+    apiKeyDerivationKey: deriveKey(e.CONNVAULT_ROOT_API_KEY, "api-key"),
     ...(e.CONNVAULT_KMS_KEY_ID ? { kmsKeyId: e.CONNVAULT_KMS_KEY_ID } : {}),
     ...(e.CONNVAULT_PUBLIC_URL ? { publicUrl: e.CONNVAULT_PUBLIC_URL.replace(/\/$/, "") } : {}),
     cacheTtlMs: e.CONNVAULT_CACHE_TTL_SECONDS * 1000,

@@ -1,12 +1,20 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../shared/clock.ts";
 import { ForbiddenError, NotFoundError, UnauthorizedError } from "../shared/errors.ts";
+import type { Replayable } from "../shared/idempotency.ts";
+import { deterministicId, IdempotencyKeyReusedError } from "../shared/idempotency.ts";
 import { newId } from "../shared/ids.ts";
 import { TtlCache } from "../shared/ttl-cache.ts";
 import type { ApiKeyStore } from "./api-key.store.ts";
 import type { ApiKey, CreateApiKeyInput, KeyPrincipal, Principal } from "./api-key.ts";
 
 export const API_KEY_PREFIX = "cvk_";
+
+export interface IssuedKey {
+  apiKey: ApiKey;
+  /** The raw key: in this response only. */
+  key: string;
+}
 
 /** A new random API key: `cvk_` + 32 random bytes in base64url (256 bits of entropy). */
 export const generateApiKey = (): string => API_KEY_PREFIX + randomBytes(32).toString("base64url");
@@ -16,6 +24,11 @@ export const hashApiKey = (key: string): string => createHash("sha256").update(k
 
 export interface ApiKeyServiceOptions {
   rootApiKey: string;
+  /**
+   * Derives the key issued under an Idempotency-Key from its id, so a replay can answer with the
+   * same key although only its hash is stored.
+   */
+  derivationKey: Buffer;
   /** How long a warm container trusts a cached lookup; bounds how long a revoked key keeps working. */
   cacheTtlMs: number;
 }
@@ -27,7 +40,7 @@ export class ApiKeyService {
   constructor(
     private readonly store: ApiKeyStore,
     private readonly clock: Clock,
-    options: ApiKeyServiceOptions,
+    private readonly options: ApiKeyServiceOptions,
   ) {
     this.cache = new TtlCache(options.cacheTtlMs, clock);
     this.rootHash = Buffer.from(hashApiKey(options.rootApiKey), "hex");
@@ -39,7 +52,7 @@ export class ApiKeyService {
     const hash = hashApiKey(rawKey);
     if (timingSafeEqual(Buffer.from(hash, "hex"), this.rootHash)) return { kind: "root" };
     const key = await this.cache.getOrLoad(hash, () => this.store.findByHash(hash));
-    if (!key) throw new UnauthorizedError("The API key is unknown or revoked");
+    if (!key || key.revoked_at) throw new UnauthorizedError("The API key is unknown or revoked");
     return {
       kind: "key",
       organization_id: key.organization_id,
@@ -49,23 +62,44 @@ export class ApiKeyService {
     };
   }
 
-  /** Issues a key for an organization; the raw key is returned once and only its hash is kept. */
-  async issue(organizationId: string, input: CreateApiKeyInput): Promise<{ apiKey: ApiKey; key: string }> {
-    const key = generateApiKey();
+  /**
+   * Issues a key for an organization; the raw key is returned once and only its hash is kept. With
+   * an Idempotency-Key the id and the key are functions of it, so a replay returns the same key.
+   */
+  async issue(
+    organizationId: string,
+    input: CreateApiKeyInput,
+    idempotencyKey?: string,
+  ): Promise<Replayable<IssuedKey>> {
+    const id = idempotencyKey
+      ? deterministicId("key", organizationId, "api-key", idempotencyKey)
+      : newId("key");
+    const key = idempotencyKey
+      ? API_KEY_PREFIX + createHmac("sha256", this.options.derivationKey).update(id).digest("base64url")
+      : generateApiKey();
     const apiKey: ApiKey = {
-      id: newId("key"),
+      id,
       organization_id: organizationId,
       user_id: input.user_id,
       role: input.role,
       name: input.name ?? null,
       created_at: this.clock.now().toISOString(),
+      revoked_at: null,
     };
-    await this.store.put(apiKey, hashApiKey(key));
-    return { apiKey, key };
+    const hash = hashApiKey(key);
+    if (await this.store.put(apiKey, hash)) return { result: { apiKey, key }, replayed: false };
+    const existing = idempotencyKey ? await this.store.findByHash(hash) : null;
+    const same =
+      existing?.organization_id === organizationId &&
+      existing.user_id === apiKey.user_id &&
+      existing.role === apiKey.role &&
+      existing.name === apiKey.name;
+    if (!existing || !same) throw new IdempotencyKeyReusedError();
+    return { result: { apiKey: existing, key }, replayed: true };
   }
 
-  create(principal: Principal, input: CreateApiKeyInput) {
-    return this.issue(requireAdmin(principal).organization_id, input);
+  create(principal: Principal, input: CreateApiKeyInput, idempotencyKey?: string) {
+    return this.issue(requireAdmin(principal).organization_id, input, idempotencyKey);
   }
 
   list(principal: Principal): Promise<ApiKey[]> {
@@ -74,7 +108,7 @@ export class ApiKeyService {
 
   async revoke(principal: Principal, id: string): Promise<void> {
     const admin = requireAdmin(principal);
-    const hash = await this.store.delete(admin.organization_id, id);
+    const hash = await this.store.revoke(admin.organization_id, id, this.clock.now().toISOString());
     if (!hash) throw new NotFoundError("api_key", id);
     this.cache.delete(hash);
   }

@@ -24,6 +24,7 @@ export const ApiKey = z.object({
   role,
   name: z.string().nullable(),
   created_at: z.string(),
+  revoked_at: z.string().nullable().default(null),
 });
 export type ApiKey = z.infer<typeof ApiKey>;
 

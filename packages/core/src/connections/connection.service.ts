@@ -1,25 +1,53 @@
-import { createHash } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { requireMember } from "../api-keys/api-key.service.ts";
-import type { Principal } from "../api-keys/api-key.ts";
+import type { KeyPrincipal, Principal } from "../api-keys/api-key.ts";
 import type { ConnectorService } from "../connectors/connector.service.ts";
 import type { AuthType, Connector } from "../connectors/connector.ts";
 import { findVersion } from "../connectors/connector.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { CursorCodec } from "../shared/cursor.ts";
-import { ForbiddenError, NotFoundError, PayloadTooLargeError, ValidationError } from "../shared/errors.ts";
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ValidationError,
+} from "../shared/errors.ts";
+import {
+  canonicalJson,
+  deterministicId,
+  fingerprint,
+  IdempotencyKeyReusedError,
+  type Replayable,
+} from "../shared/idempotency.ts";
 import { newId } from "../shared/ids.ts";
+import { allows, assertCanChange, changeRule, seeRule } from "./access.ts";
+import {
+  PreconditionFailedError,
+  SecretExistsError,
+  SecretMissingError,
+  SecretNotManagedError,
+} from "./connection.errors.ts";
 import type { ConnectionStore } from "./connection.store.ts";
-import type {
-  AuthMethod,
-  ConnectionRecord,
-  ConnectionStatus,
-  ValidCreateConnectionInput,
-  ValidListConnectionsQuery,
+import {
+  type AuthMethod,
+  type ConnectionRecord,
+  deriveStatus,
+  type HealthInput,
+  type RotateCredentialsInput,
+  type SecurityInput,
+  type UpdateConnectionInput,
+  type ValidCreateConnectionInput,
+  type ValidListConnectionsQuery,
 } from "./connection.ts";
-import type { CredentialPayload, CredentialVault } from "./credential-vault.ts";
+import type { CredentialPayload, CredentialVault, SecretOwner } from "./credential-vault.ts";
 
 /** Secrets Manager's limit on a secret value. */
 export const MAX_SECRET_BYTES = 65_536;
+/** How many keyed requests a connection remembers for replays (besides the one that created it). */
+const REMEMBERED_KEYS = 20;
+/** Attempts at an optimistic write when no If-Match pins the revision. */
+const WRITE_ATTEMPTS = 3;
 
 const AUTH_TYPE_OF: Record<AuthMethod, AuthType> = {
   apiKey: "api_key",
@@ -28,13 +56,11 @@ const AUTH_TYPE_OF: Record<AuthMethod, AuthType> = {
   oauth2: "oauth2",
 };
 
-/**
- * A UUID-shaped ClientRequestToken derived from the operation, so that a retried write to Secrets
- * Manager is recognised as the same version instead of creating another.
- */
-export function requestToken(connectionId: string, credentialsVersion: number): string {
-  const hex = createHash("sha256").update(`${connectionId}:${credentialsVersion}`).digest("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+export const etagOf = (record: Pick<ConnectionRecord, "revision">) => `"${record.revision}"`;
+
+export interface ConnectionServiceOptions {
+  /** Keys the ClientRequestTokens of secret writes (an HMAC, so no token reveals a credential). */
+  tokenKey: Buffer;
 }
 
 export class ConnectionService {
@@ -44,79 +70,103 @@ export class ConnectionService {
     private readonly connectors: ConnectorService,
     private readonly cursors: CursorCodec,
     private readonly clock: Clock,
+    private readonly options: ConnectionServiceOptions,
   ) {}
 
   /**
-   * Creates a connection. Ordering invariant: the secret is written first and the record second, so
-   * a record never points at a missing secret; if the record cannot be written the secret is
-   * deleted again (and the reconciler removes any that compensation could not).
+   * Creates a connection. Ordering invariant: the secret is written first and the record second,
+   * so a record never points at a missing secret. With an Idempotency-Key the connection id and
+   * the secret's ClientRequestToken are functions of the key, so a retry or a concurrent duplicate
+   * converges on the same connection and secret; without one, a failed record write deletes the
+   * secret again (and the reconciler removes any that compensation could not).
    */
   async create(
     principal: Principal,
     connectorId: string,
     input: ValidCreateConnectionInput,
-  ): Promise<ConnectionRecord> {
+    idempotencyKey?: string,
+  ): Promise<Replayable<ConnectionRecord>> {
     const caller = requireMember(principal);
     const connector = await this.connectors.get(connectorId);
-    checkAgainstConnector(connector, input);
+    checkSecurity(connector, input.security);
+    checkVersion(connector, input.version);
+    if (input.redirect_url && connector.auth_type !== "oauth2") {
+      throw ValidationError.at(
+        "redirect_url",
+        "not_oauth2",
+        "redirect_url applies only to OAuth2 connectors",
+      );
+    }
     if (input.owner && input.owner !== caller.user_id && caller.role !== "admin") {
       throw new ForbiddenError("Only an admin may create a connection owned by another user");
     }
     const payload = credentialPayload(input);
+    const id = idempotencyKey
+      ? deterministicId("conn", caller.organization_id, "connection", idempotencyKey)
+      : newId("conn");
+    const request = fingerprint({
+      op: "create",
+      connector: connector.id,
+      caller: caller.user_id,
+      input: redact(input),
+    });
+    const owner = { organizationId: caller.organization_id, connectionId: id, connectorId: connector.id };
     const now = this.clock.now().toISOString();
-    const id = newId("conn");
+
+    let credentials: ConnectionRecord["credentials"] = null;
     let arn: string | null = null;
-    if (payload) {
-      ({ arn } = await this.vault.create(
-        { organizationId: caller.organization_id, connectionId: id, connectorId: connector.id },
-        payload,
-        requestToken(id, 1),
-      ));
+    if (input.auth_aws_arn) {
+      arn = await this.adopt(caller, input.auth_aws_arn);
+      credentials = { auth_method: null, version: 1, updated_at: now, managed: false };
+    } else if (payload) {
+      arn = await this.createSecret(owner, payload, idempotencyKey);
+      credentials = {
+        auth_method: input.security?.authMethod ?? null,
+        version: 1,
+        updated_at: now,
+        managed: true,
+      };
     }
-    const record: ConnectionRecord = {
+    const record = withStatus({
       id,
       organization_id: caller.organization_id,
       connector_id: connector.id,
+      auth_type: connector.auth_type,
       version: input.version ?? null,
       name: input.name,
       owner: input.owner ?? caller.user_id,
       access_scope: input.access_scope,
       is_service_account: input.is_service_account,
-      status: initialStatus(connector, input),
+      status: "active",
       general_params: input.general_params,
       target_system_servers: input.target_system_servers,
       header_names: Object.keys(input.headers ?? {}),
       environment: input.environment,
       external_xref: input.external_xref ?? null,
       metadata: input.metadata,
-      credentials: arn
-        ? { auth_method: input.security?.authMethod ?? null, version: 1, updated_at: now, managed: true }
-        : null,
+      permissions: [],
+      categories: [],
+      credentials,
       auth_aws_arn: arn,
       is_paused: false,
+      health: null,
+      health_reason: null,
       last_healthy_at: null,
       last_unhealthy_at: null,
       redirect_url: input.redirect_url ?? null,
+      idempotency: idempotencyKey ? [{ key: idempotencyKey, fingerprint: request, operation: "create" }] : [],
       created_at: now,
       updated_at: now,
       revision: 1,
-    };
-    try {
-      await this.store.create(record);
-    } catch (error) {
-      if (arn) await this.vault.delete(arn, { force: true }).catch(() => undefined);
-      throw error;
-    }
-    return record;
+    });
+    return this.insert(record, request, idempotencyKey);
   }
 
   /** A connection the caller may see; anything else (another organization, another user's personal one) is 404. */
   async get(principal: Principal, id: string): Promise<ConnectionRecord> {
     const caller = requireMember(principal);
     const record = await this.store.get(caller.organization_id, id);
-    if (!record || !(record.access_scope === "organizational" || record.owner === caller.user_id)) {
-      throw new NotFoundError("connection", id);
-    }
+    if (!record || !allows(seeRule(caller), record)) throw new NotFoundError("connection", id);
     return record;
   }
 
@@ -126,44 +176,304 @@ export class ConnectionService {
   ): Promise<{ data: ConnectionRecord[]; next_cursor: string | null }> {
     const caller = requireMember(principal);
     const { limit, cursor, ...filters } = query;
-    const scope = JSON.stringify([caller.organization_id, caller.user_id, Object.entries(filters).sort()]);
+    const scope = canonicalJson([caller.organization_id, caller.user_id, filters]);
+    const after = cursor ? JSON.parse(this.cursors.decode(scope, cursor)) : undefined;
     const page = await this.store.list({
       organizationId: caller.organization_id,
-      viewer: caller.user_id,
+      rule: seeRule(caller),
       filters,
       limit,
-      ...(cursor ? { after: this.cursors.decode(scope, cursor) } : {}),
+      ...(after ? { after: { created_at: String(after[0]), id: String(after[1]) } } : {}),
     });
     const last = page.items.at(-1);
     return {
       data: page.items,
-      next_cursor: page.hasMore && last ? this.cursors.encode(scope, last.id) : null,
+      next_cursor:
+        page.hasMore && last ? this.cursors.encode(scope, JSON.stringify([last.created_at, last.id])) : null,
     };
+  }
+
+  /** Changes the given fields; `ifMatch` (ETags) makes it fail with 412 if the connection changed. */
+  update(principal: Principal, id: string, patch: UpdateConnectionInput, ifMatch?: string[]) {
+    const caller = requireMember(principal);
+    return this.modify(caller, id, ifMatch, "change", async (record) => {
+      const { is_paused, ...fields } = patch;
+      const next = { ...record, ...definedOnly(fields), is_paused: is_paused ?? record.is_paused };
+      if (next.is_service_account && next.access_scope !== "organizational") {
+        throw ValidationError.at(
+          "is_service_account",
+          "custom",
+          "A service account connection must have access_scope organizational",
+        );
+      }
+      if (patch.version !== undefined)
+        checkVersion(await this.connectors.get(record.connector_id), patch.version);
+      return next;
+    });
+  }
+
+  /**
+   * Replaces the credentials as a new version of the same secret (same ARN; the previous version
+   * stays as AWSPREVIOUS), or creates the secret if the connection had none.
+   */
+  rotateCredentials(principal: Principal, id: string, input: RotateCredentialsInput, ifMatch?: string[]) {
+    const caller = requireMember(principal);
+    const payload = credentialPayload(input);
+    if (!payload) throw ValidationError.at("security", "required", "Send security, headers or both");
+    return this.modify(caller, id, ifMatch, "change", async (record) => {
+      checkSecurity(await this.connectors.get(record.connector_id), input.security);
+      if (record.credentials && !record.credentials.managed) throw new SecretNotManagedError();
+      const version = (record.credentials?.version ?? 0) + 1;
+      const token = this.secretToken(record.id, version, payload);
+      let arn = record.auth_aws_arn;
+      if (arn) await this.vault.putVersion(arn, payload, token);
+      else arn = (await this.vault.create(secretOwner(record), payload, token)).arn;
+      return {
+        ...record,
+        auth_aws_arn: arn,
+        header_names: Object.keys(input.headers ?? {}),
+        credentials: {
+          auth_method: input.security?.authMethod ?? null,
+          version,
+          updated_at: this.clock.now().toISOString(),
+          managed: true,
+        },
+      };
+    });
+  }
+
+  /** Records a health report from the platform; any caller who can see the connection may send one. */
+  async reportHealth(
+    principal: Principal,
+    id: string,
+    input: HealthInput,
+    idempotencyKey?: string,
+  ): Promise<Replayable<ConnectionRecord>> {
+    const caller = requireMember(principal);
+    const request = fingerprint({ op: "health", caller: caller.user_id, input });
+    let replayed = false;
+    const result = await this.modify(caller, id, undefined, "see", (record) => {
+      const earlier = idempotencyKey && record.idempotency.find((entry) => entry.key === idempotencyKey);
+      if (earlier) {
+        if (earlier.fingerprint !== request) throw new IdempotencyKeyReusedError();
+        replayed = true;
+        return null;
+      }
+      const now = this.clock.now().toISOString();
+      return {
+        ...record,
+        health: input.healthy ? "healthy" : "unhealthy",
+        health_reason: input.reason ?? null,
+        ...(input.healthy ? { last_healthy_at: now } : { last_unhealthy_at: now }),
+        idempotency: idempotencyKey
+          ? remember(record.idempotency, { key: idempotencyKey, fingerprint: request, operation: "health" })
+          : record.idempotency,
+      };
+    });
+    return { result, replayed };
+  }
+
+  /**
+   * Deletes the record, then its managed secret (scheduled with the recovery window, or at once
+   * with `force`); an adopted secret is never touched. If an earlier attempt deleted the record but
+   * not the secret, a retry finds the secret by its name and finishes the job.
+   */
+  async delete(principal: Principal, id: string, options: { force: boolean }): Promise<void> {
+    const caller = requireMember(principal);
+    const deleted = await this.store.delete(caller.organization_id, id, changeRule(caller));
+    if (deleted) {
+      if (deleted.credentials?.managed && deleted.auth_aws_arn) {
+        await this.vault.delete(deleted.auth_aws_arn, options).catch(ignoreMissing);
+      }
+      return;
+    }
+    const existing = await this.store.get(caller.organization_id, id);
+    if (existing) {
+      assertCanChange(caller, existing, id);
+      throw new ConflictError(
+        "concurrent_update",
+        "The connection changed while it was being deleted; retry",
+      );
+    }
+    const secretId = this.vault.managedSecretId({ organizationId: caller.organization_id, connectionId: id });
+    const orphan = await this.vault.describe(secretId);
+    if (!orphan || (orphan.scheduledForDeletion && !options.force)) throw new NotFoundError("connection", id);
+    await this.vault.delete(secretId, options).catch(ignoreMissing);
+  }
+
+  /**
+   * Read, change, write with `revision = expected`. With If-Match a lost race is a 412; without it
+   * the change is applied again to the newer revision. `change` returns null to write nothing.
+   */
+  private async modify(
+    caller: KeyPrincipal,
+    id: string,
+    ifMatch: string[] | undefined,
+    right: "see" | "change",
+    change: (record: ConnectionRecord) => ConnectionRecord | null | Promise<ConnectionRecord | null>,
+  ): Promise<ConnectionRecord> {
+    for (let attempt = 1; ; attempt++) {
+      const stored = await this.store.get(caller.organization_id, id);
+      const record =
+        right === "change"
+          ? assertCanChange(caller, stored, id)
+          : stored && allows(seeRule(caller), stored)
+            ? stored
+            : null;
+      if (!record) throw new NotFoundError("connection", id);
+      if (ifMatch && !ifMatch.includes("*") && !ifMatch.includes(etagOf(record)))
+        throw new PreconditionFailedError();
+      const changed = await change(record);
+      if (!changed) return record;
+      const next = withStatus({
+        ...changed,
+        revision: record.revision + 1,
+        updated_at: this.clock.now().toISOString(),
+      });
+      if (await this.store.replace(next, record.revision)) return next;
+      if (ifMatch) throw new PreconditionFailedError();
+      if (attempt >= WRITE_ATTEMPTS)
+        throw new ConflictError("concurrent_update", "The connection kept changing; retry");
+    }
+  }
+
+  private async insert(
+    record: ConnectionRecord,
+    request: string,
+    idempotencyKey: string | undefined,
+  ): Promise<Replayable<ConnectionRecord>> {
+    let created: boolean;
+    try {
+      created = await this.store.create(record);
+    } catch (error) {
+      await this.compensate(record, idempotencyKey);
+      throw error;
+    }
+    if (created) return { result: record, replayed: false };
+    // The id exists: an earlier attempt of this request (or, with a key, a duplicate) got there first.
+    const existing = await this.store.get(record.organization_id, record.id);
+    if (!existing)
+      throw new ConflictError("concurrent_update", "The connection changed while it was created; retry");
+    const first = existing.idempotency.find((entry) => entry.operation === "create");
+    if (idempotencyKey && first?.fingerprint !== request) throw new IdempotencyKeyReusedError();
+    return { result: existing, replayed: Boolean(idempotencyKey) };
+  }
+
+  /**
+   * After a failed record write: if the record is in fact there, keep everything; if it is surely
+   * absent, delete a secret only this attempt could have made. Keyed requests keep the secret, so
+   * their retry converges on it.
+   */
+  private async compensate(record: ConnectionRecord, idempotencyKey: string | undefined): Promise<void> {
+    if (idempotencyKey || !record.credentials?.managed || !record.auth_aws_arn) return;
+    const stored = await this.store.get(record.organization_id, record.id).catch(() => undefined);
+    if (stored === null) await this.vault.delete(record.auth_aws_arn, { force: true }).catch(() => undefined);
+  }
+
+  private async createSecret(owner: SecretOwner, payload: CredentialPayload, idempotencyKey?: string) {
+    const token = this.secretToken(owner.connectionId, 1, payload);
+    try {
+      return (await this.vault.create(owner, payload, token)).arn;
+    } catch (error) {
+      if (error instanceof SecretExistsError && idempotencyKey) throw new IdempotencyKeyReusedError();
+      if (!idempotencyKey) {
+        // The secret may exist although the call failed (a lost response); nothing will ever point at it.
+        const secretId = this.vault.managedSecretId(owner);
+        await this.vault.delete(secretId, { force: true }).catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  /** Checks that an existing secret may be adopted and returns its canonical ARN. */
+  private async adopt(caller: KeyPrincipal, arn: string): Promise<string> {
+    const secret = await this.vault.describe(arn);
+    const reject = (code: string, message: string) => ValidationError.at("auth_aws_arn", code, message);
+    if (!secret || secret.scheduledForDeletion)
+      throw reject("secret_not_found", "No such secret (or it is scheduled for deletion)");
+    if (secret.managedByConnvault)
+      throw reject("secret_managed", "A secret managed by connvault cannot be adopted");
+    if (secret.tags["connvault:organization_id"] !== caller.organization_id) {
+      throw reject(
+        "secret_not_tagged",
+        "Tag the secret with connvault:organization_id = your organization id to adopt it",
+      );
+    }
+    return secret.arn;
+  }
+
+  /** A UUID-shaped ClientRequestToken: the same request always writes the same secret version. */
+  private secretToken(connectionId: string, version: number, payload: CredentialPayload): string {
+    const hex = createHmac("sha256", this.options.tokenKey)
+      .update(`${connectionId}\n${version}\n${canonicalJson(payload)}`)
+      .digest("hex");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
   }
 }
 
-function checkAgainstConnector(connector: Connector, input: ValidCreateConnectionInput): void {
-  if (!findVersion(connector, input.version)) {
+const withStatus = (record: ConnectionRecord): ConnectionRecord => ({
+  ...record,
+  status: deriveStatus(record),
+});
+
+const secretOwner = (record: ConnectionRecord): SecretOwner => ({
+  organizationId: record.organization_id,
+  connectionId: record.id,
+  connectorId: record.connector_id,
+});
+
+const ignoreMissing = (error: unknown) => {
+  if (!(error instanceof SecretMissingError)) throw error;
+};
+
+const definedOnly = <T extends object>(value: T) =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+function remember(entries: ConnectionRecord["idempotency"], entry: ConnectionRecord["idempotency"][number]) {
+  const others = entries.filter((e) => e.operation !== "create");
+  const create = entries.filter((e) => e.operation === "create");
+  return [...create, ...others.slice(-(REMEMBERED_KEYS - 1)), entry];
+}
+
+/** The request without credential values: what an idempotency fingerprint may cover. */
+function redact(input: ValidCreateConnectionInput) {
+  const { security, headers, ...rest } = input;
+  return {
+    ...rest,
+    security: security
+      ? {
+          authMethod: security.authMethod,
+          ...("headerName" in security ? { headerName: security.headerName } : {}),
+        }
+      : null,
+    header_names: Object.keys(headers ?? {}).sort(),
+  };
+}
+
+function checkVersion(connector: Connector, version: string | null | undefined): void {
+  if (!findVersion(connector, version)) {
     throw ValidationError.at(
       "version",
       "unknown_version",
-      `Connector ${connector.id} has no version ${input.version}`,
+      `Connector ${connector.id} has no version ${version}`,
     );
-  }
-  const method = input.security?.authMethod;
-  if (method && AUTH_TYPE_OF[method] !== connector.auth_type) {
-    throw ValidationError.at(
-      "security.authMethod",
-      "auth_method_mismatch",
-      `Connector ${connector.id} uses auth_type ${connector.auth_type}; authMethod ${method} does not fit it`,
-    );
-  }
-  if (input.redirect_url && connector.auth_type !== "oauth2") {
-    throw ValidationError.at("redirect_url", "not_oauth2", "redirect_url applies only to OAuth2 connectors");
   }
 }
 
-function credentialPayload(input: ValidCreateConnectionInput): CredentialPayload | null {
+function checkSecurity(connector: Connector, security: SecurityInput | undefined): void {
+  if (security && AUTH_TYPE_OF[security.authMethod] !== connector.auth_type) {
+    throw ValidationError.at(
+      "security.authMethod",
+      "auth_method_mismatch",
+      `Connector ${connector.id} uses auth_type ${connector.auth_type}; authMethod ${security.authMethod} does not fit it`,
+    );
+  }
+}
+
+function credentialPayload(input: {
+  security?: SecurityInput;
+  headers?: Record<string, string>;
+}): CredentialPayload | null {
   if (!input.security && !input.headers) return null;
   const payload: CredentialPayload = {
     ...(input.security ? { security: input.security } : {}),
@@ -173,9 +483,4 @@ function credentialPayload(input: ValidCreateConnectionInput): CredentialPayload
     throw new PayloadTooLargeError(`security and headers together exceed ${MAX_SECRET_BYTES} bytes`);
   }
   return payload;
-}
-
-function initialStatus(connector: Connector, input: ValidCreateConnectionInput): ConnectionStatus {
-  if (connector.auth_type === "none" || input.security) return "active";
-  return connector.auth_type === "oauth2" ? "pending_authorization" : "credentials_missing";
 }

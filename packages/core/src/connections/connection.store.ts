@@ -1,19 +1,24 @@
+import type { AccessRule } from "./access.ts";
 import type { ConnectionFilters, ConnectionRecord } from "./connection.ts";
 
 export interface ConnectionPageQuery {
   organizationId: string;
-  /** The caller: sees organizational connections and their own personal ones. */
-  viewer: string;
+  /** Only connections this rule allows. */
+  rule: AccessRule;
   filters: ConnectionFilters;
   limit: number;
-  /** Return connections created before this one (newest first). */
-  after?: string;
+  /** Continue after this connection (newest first). */
+  after?: { created_at: string; id: string };
 }
 
 export interface ConnectionStore {
-  /** Inserts a new record; fails with ConflictError if the id exists. */
-  create(record: ConnectionRecord): Promise<void>;
+  /** Inserts a new record; false when one with the same id exists. */
+  create(record: ConnectionRecord): Promise<boolean>;
   get(organizationId: string, id: string): Promise<ConnectionRecord | null>;
+  /** Writes `record` if the stored revision is still `expectedRevision`; false otherwise. */
+  replace(record: ConnectionRecord, expectedRevision: number): Promise<boolean>;
+  /** Deletes the record if `rule` allows it and returns it; null when it is absent or not allowed. */
+  delete(organizationId: string, id: string, rule: AccessRule): Promise<ConnectionRecord | null>;
   /** One page, newest first; `hasMore` tells whether a later page exists. */
   list(query: ConnectionPageQuery): Promise<{ items: ConnectionRecord[]; hasMore: boolean }>;
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { userId } from "../api-keys/api-key.ts";
-import { Server } from "../connectors/connector.ts";
+import { authType, Server } from "../connectors/connector.ts";
 import { secureUrl } from "../shared/urls.ts";
 
 const httpHeaderName = z
@@ -63,50 +63,125 @@ const metadata = z
   .refine((value) => Object.keys(value).length <= 50, "At most 50 keys")
   .meta({ description: "Your own key/value pairs (≤ 50 keys, keys ≤ 40 and values ≤ 500 characters)" });
 
+const serviceAccountNeedsOrganizational = (
+  input: { is_service_account?: boolean | undefined; access_scope?: string | undefined },
+  ctx: z.RefinementCtx,
+) => {
+  if (input.is_service_account && input.access_scope !== "organizational") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["is_service_account"],
+      message: "A service account connection must have access_scope organizational",
+    });
+  }
+};
+
+const name = z.string().min(1).max(128).meta({ example: "Production Slack" });
+const version = z
+  .string()
+  .min(1)
+  .max(32)
+  .nullable()
+  .meta({ description: "Pin a connector version; null follows the connector's latest version" });
+const generalParams = z.array(GeneralParam).max(50);
+const headers = z
+  .record(httpHeaderName, z.string().max(8192))
+  .refine((value) => Object.keys(value).length <= 50, "At most 50 headers")
+  .meta({ description: "WRITE-ONLY custom headers; only their names are ever returned" });
+const targetSystemServers = z
+  .array(Server)
+  .max(20)
+  .meta({ description: "Overrides the connector's servers; empty uses the connector's" });
+const environment = z.string().min(1).max(64);
+const externalXref = z.string().min(1).max(255).meta({ description: "Your own reference" });
+
+/** An ARN of an existing secret to adopt instead of sending credentials. */
+export const secretArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/,
+    "Must be a Secrets Manager secret ARN",
+  )
+  .meta({
+    description:
+      "Adopt this existing secret instead of sending credentials. It must carry the tag connvault:organization_id = your organization; connvault never changes or deletes it.",
+  });
+
 export const CreateConnectionInput = z
   .strictObject({
-    name: z.string().min(1).max(128).meta({ example: "Production Slack" }),
-    version: z.string().min(1).max(32).nullable().optional().meta({
-      description: "Pin a connector version; null or absent follows the connector's latest version",
-    }),
+    name,
+    version: version.optional(),
     security: SecurityInput.optional(),
-    general_params: z.array(GeneralParam).max(50).default([]),
-    headers: z
-      .record(httpHeaderName, z.string().max(8192))
-      .refine((value) => Object.keys(value).length <= 50, "At most 50 headers")
-      .optional()
-      .meta({ description: "WRITE-ONLY custom headers; only their names are ever returned" }),
-    target_system_servers: z
-      .array(Server)
-      .max(20)
-      .default([])
-      .meta({ description: "Overrides the connector's servers; empty uses the connector's" }),
+    general_params: generalParams.default([]),
+    headers: headers.optional(),
+    target_system_servers: targetSystemServers.default([]),
     access_scope: accessScope.default("personal"),
     is_service_account: z.boolean().default(false),
     owner: userId
       .optional()
       .meta({ description: "Defaults to the calling key's user; only admins may set another" }),
-    environment: z.string().min(1).max(64).default("production"),
-    external_xref: z.string().min(1).max(255).optional().meta({ description: "Your own reference" }),
+    environment: environment.default("production"),
+    external_xref: externalXref.optional(),
     metadata: metadata.default({}),
     redirect_url: secureUrl
       .optional()
       .meta({ description: "OAuth2 only: where the browser lands after authorization" }),
+    auth_aws_arn: secretArn.optional(),
   })
+  .superRefine(serviceAccountNeedsOrganizational)
   .superRefine((input, ctx) => {
-    if (input.is_service_account && input.access_scope !== "organizational") {
+    if (input.auth_aws_arn && (input.security || input.headers)) {
       ctx.addIssue({
         code: "custom",
-        path: ["is_service_account"],
-        message: "A service account connection must have access_scope organizational",
+        path: ["auth_aws_arn"],
+        message: "Send either auth_aws_arn (adopt a secret) or security/headers, not both",
       });
     }
   });
 export type CreateConnectionInput = z.input<typeof CreateConnectionInput>;
 export type ValidCreateConnectionInput = z.output<typeof CreateConnectionInput>;
 
+export const UpdateConnectionInput = z
+  .strictObject({
+    name: name.optional(),
+    version: version.optional(),
+    general_params: generalParams.optional(),
+    target_system_servers: targetSystemServers.optional(),
+    access_scope: accessScope.optional(),
+    is_service_account: z.boolean().optional(),
+    environment: environment.optional(),
+    external_xref: externalXref.nullable().optional(),
+    metadata: metadata.optional().meta({ description: "Replaces the whole metadata object" }),
+    is_paused: z
+      .boolean()
+      .optional()
+      .meta({ description: "A paused connection keeps its credentials but reports status paused" }),
+  })
+  .meta({ description: "Only the fields present change. Credentials change with PUT …/credentials." });
+export type UpdateConnectionInput = z.output<typeof UpdateConnectionInput>;
+
+export const RotateCredentialsInput = z
+  .strictObject({ security: SecurityInput.optional(), headers: headers.optional() })
+  .meta({
+    description:
+      "Replaces the stored credentials as a new version of the same secret (same ARN). Whatever is not sent is no longer stored: send security and every header.",
+  });
+export type RotateCredentialsInput = z.output<typeof RotateCredentialsInput>;
+
+export const HealthInput = z.strictObject({
+  healthy: z.boolean(),
+  reason: z.string().max(1024).optional().meta({ description: "Why, in a sentence (kept as health_reason)" }),
+});
+export type HealthInput = z.output<typeof HealthInput>;
+
 export const Credentials = z.object({
-  auth_method: z.enum(["apiKey", "basic", "bearer", "oauth2"]).nullable(),
+  auth_method: z
+    .enum(["apiKey", "basic", "bearer", "oauth2", "unified"])
+    .nullable()
+    .meta({
+      description:
+        "How the stored credentials authenticate; unified = a unified.to auth object; null = headers only or adopted",
+    }),
   version: z.number().int().positive(),
   updated_at: z.string(),
   managed: z.boolean().meta({ description: "false when the secret was adopted: connvault never changes it" }),
@@ -117,6 +192,8 @@ export const ConnectionRecord = z.object({
   id: z.string(),
   organization_id: z.string(),
   connector_id: z.string(),
+  /** The connector's auth_type when the connection was made; with credentials it decides the status. */
+  auth_type: authType,
   version: z.string().nullable(),
   name: z.string(),
   owner: z.string(),
@@ -129,17 +206,45 @@ export const ConnectionRecord = z.object({
   environment: z.string(),
   external_xref: z.string().nullable(),
   metadata: z.record(z.string(), z.string()),
+  /** unified.to's `permissions` and `categories`, kept for the compatible routes. */
+  permissions: z.array(z.string()),
+  categories: z.array(z.string()),
   credentials: Credentials.nullable(),
   auth_aws_arn: z.string().nullable(),
   is_paused: z.boolean(),
+  health: z.enum(["healthy", "unhealthy"]).nullable(),
+  health_reason: z.string().nullable(),
   last_healthy_at: z.string().nullable(),
   last_unhealthy_at: z.string().nullable(),
   redirect_url: z.string().nullable(),
+  /** The keyed requests applied to this connection (its create, recent health reports), for replays. */
+  idempotency: z.array(z.object({ key: z.string(), fingerprint: z.string(), operation: z.string() })),
   created_at: z.string(),
   updated_at: z.string(),
   revision: z.number().int().positive(),
 });
 export type ConnectionRecord = z.infer<typeof ConnectionRecord>;
+
+/**
+ * The status follows from the record, so it is never stored out of step: paused wins, then
+ * missing credentials, then the last health report.
+ */
+export function deriveStatus(
+  record: Pick<ConnectionRecord, "is_paused" | "auth_type" | "credentials" | "health">,
+): ConnectionStatus {
+  if (record.is_paused) return "paused";
+  const { credentials } = record;
+  if (record.auth_type !== "none") {
+    const authorized =
+      credentials !== null &&
+      (!credentials.managed ||
+        (record.auth_type === "oauth2"
+          ? credentials.auth_method === "oauth2" || credentials.auth_method === "unified"
+          : credentials.auth_method !== null));
+    if (!authorized) return record.auth_type === "oauth2" ? "pending_authorization" : "credentials_missing";
+  }
+  return record.health === "unhealthy" ? "unhealthy" : "active";
+}
 
 export const ListConnectionsQuery = z.object({
   connector_id: z.string().max(64).optional(),

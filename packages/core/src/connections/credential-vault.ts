@@ -4,6 +4,8 @@ import type { SecurityInput } from "./connection.ts";
 export interface CredentialPayload {
   security?: SecurityInput;
   headers?: Record<string, string>;
+  /** unified.to's `auth` object, for connections made through the compatible routes. */
+  auth?: Record<string, unknown>;
 }
 
 export interface SecretOwner {
@@ -12,13 +14,28 @@ export interface SecretOwner {
   connectorId: string;
 }
 
+export interface SecretDescription {
+  arn: string;
+  tags: Record<string, string>;
+  scheduledForDeletion: boolean;
+  /** Under connvault's own `<prefix>/connections/` namespace, i.e. some connection's managed secret. */
+  managedByConnvault: boolean;
+}
+
 /**
  * Where credentials go. Deliberately write-only: there is no method to read a value back, so no
  * code path of the API can leak one (the api function's IAM role cannot read secrets either).
+ * Every write takes a ClientRequestToken derived from the operation, so retries are no-ops.
  */
 export interface CredentialVault {
-  /** Creates the connection's secret; `token` makes a retry of the same operation a no-op. */
+  /** Creates the connection's secret; SecretExistsError if it exists with other contents. */
   create(owner: SecretOwner, payload: CredentialPayload, token: string): Promise<{ arn: string }>;
+  /** Stores a new current version of an existing secret (the old one becomes AWSPREVIOUS). */
+  putVersion(arn: string, payload: CredentialPayload, token: string): Promise<void>;
   /** Removes a secret: scheduled with a recovery window, or at once with `force`. */
-  delete(arn: string, options: { force: boolean }): Promise<void>;
+  delete(secretId: string, options: { force: boolean }): Promise<void>;
+  /** Metadata of a secret (never its value); null when it does not exist. */
+  describe(secretId: string): Promise<SecretDescription | null>;
+  /** The id (name) of the secret connvault manages for a connection, whether or not it exists. */
+  managedSecretId(owner: Pick<SecretOwner, "organizationId" | "connectionId">): string;
 }

@@ -1,5 +1,7 @@
 import type { Organization } from "./organization.ts";
 
 export interface OrganizationStore {
-  put(organization: Organization): Promise<void>;
+  /** Inserts a new organization; false when one with the same id exists. */
+  create(organization: Organization): Promise<boolean>;
+  get(id: string): Promise<Organization | null>;
 }

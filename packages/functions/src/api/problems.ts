@@ -17,13 +17,18 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   connector_not_found: 404,
   connection_not_found: 404,
   method_not_allowed: 405,
+  concurrent_update: 409,
+  secret_missing: 409,
+  secret_not_managed: 409,
   organization_exists: 409,
   api_key_exists: 409,
   connection_exists: 409,
   secret_exists: 409,
+  precondition_failed: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_failed: 422,
+  idempotency_key_reused: 422,
   throttled: 429,
   internal_error: 500,
   dependency_unavailable: 503,
@@ -36,6 +41,7 @@ const TITLES: Partial<Record<ContentfulStatusCode, string>> = {
   404: "Not Found",
   405: "Method Not Allowed",
   409: "Conflict",
+  412: "Precondition Failed",
   413: "Content Too Large",
   415: "Unsupported Media Type",
   422: "Unprocessable Content",
@@ -98,7 +104,9 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
 const problemContent = { "application/problem+json": { schema: ProblemDetails } };
 
 /** OpenAPI response entries for the shared errors a route can answer. */
-export const errorResponses = (...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503)[]) =>
+export const errorResponses = (
+  ...statuses: (400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 429 | 503)[]
+) =>
   Object.fromEntries(
     [...statuses, 500].map((status) => [
       status,

@@ -1,18 +1,15 @@
 import type { ApiKeyStore } from "../../api-keys/api-key.store.ts";
 import { ApiKey } from "../../api-keys/api-key.ts";
-import { ConflictError } from "../../shared/errors.ts";
 import { keys } from "./keys.ts";
 import { GSI1 } from "./table.ts";
-import { parseItem, type Table } from "./table-client.ts";
+import { NOT_EXISTS, parseItem, type Table } from "./table-client.ts";
 
 /** API keys are stored under their hash (the authentication lookup) and indexed per organization. */
 export class DynamoApiKeyStore implements ApiKeyStore {
   constructor(private readonly table: Table) {}
 
-  async put(key: ApiKey, hash: string): Promise<void> {
-    const item = { ...keys.apiKey(hash), ...keys.apiKeyIndex(key.organization_id, key.id) };
-    const created = await this.table.put("api_key", item, { ...key, hash }, "attribute_not_exists(pk)");
-    if (!created) throw new ConflictError("api_key_exists", "API key collision; retry");
+  put(key: ApiKey, hash: string): Promise<boolean> {
+    return this.table.put("api_key", this.itemKeys(key, hash), { ...key, hash }, NOT_EXISTS);
   }
 
   findByHash(hash: string): Promise<ApiKey | null> {
@@ -26,7 +23,8 @@ export class DynamoApiKeyStore implements ApiKeyStore {
       const page = await this.table.query({
         IndexName: GSI1,
         KeyConditionExpression: "gsi1pk = :pk",
-        ExpressionAttributeValues: { ":pk": keys.apiKeyIndex(organizationId).gsi1pk },
+        FilterExpression: "attribute_not_exists(revoked_at) OR revoked_at = :null",
+        ExpressionAttributeValues: { ":pk": keys.apiKeyIndex(organizationId).gsi1pk, ":null": null },
         ExclusiveStartKey: start,
       });
       items.push(...(page.Items ?? []).map((item) => parseItem(ApiKey, item)));
@@ -35,15 +33,28 @@ export class DynamoApiKeyStore implements ApiKeyStore {
     return items;
   }
 
-  async delete(organizationId: string, id: string): Promise<string | null> {
+  /** Revoked keys stay stored (marked), so replaying the request that issued one cannot revive it. */
+  async revoke(organizationId: string, id: string, revokedAt: string): Promise<string | null> {
     const { gsi1pk, gsi1sk } = keys.apiKeyIndex(organizationId, id);
     const found = await this.table.query({
       IndexName: GSI1,
       KeyConditionExpression: "gsi1pk = :pk AND gsi1sk = :sk",
       ExpressionAttributeValues: { ":pk": gsi1pk, ":sk": gsi1sk },
     });
-    const hash = found.Items?.[0]?.hash as string | undefined;
-    if (!hash) return null;
-    return (await this.table.delete(keys.apiKey(hash), "attribute_exists(pk)")) ? hash : null;
+    const item = found.Items?.[0];
+    if (!item) return null;
+    const key = parseItem(ApiKey, item);
+    const hash = String(item.hash);
+    const revoked = await this.table.put(
+      "api_key",
+      this.itemKeys(key, hash),
+      { ...key, hash, revoked_at: revokedAt },
+      { expression: "attribute_exists(pk) AND revoked_at = :null", values: { ":null": null } },
+    );
+    return revoked ? hash : null;
+  }
+
+  private itemKeys(key: ApiKey, hash: string) {
+    return { ...keys.apiKey(hash), ...keys.apiKeyIndex(key.organization_id, key.id) };
   }
 }

@@ -1,48 +1,78 @@
+import type { AccessRule } from "../../connections/access.ts";
 import type { ConnectionPageQuery, ConnectionStore } from "../../connections/connection.store.ts";
 import { ConnectionRecord } from "../../connections/connection.ts";
-import { ConflictError } from "../../shared/errors.ts";
 import { keys } from "./keys.ts";
-import { parseItem, type Table } from "./table-client.ts";
+import { GSI1 } from "./table.ts";
+import { type Condition, NOT_EXISTS, parseItem, type Table } from "./table-client.ts";
+
+/** The AccessRule as a condition: the caller's own connections, plus organizational ones if allowed. */
+function accessCondition(rule: AccessRule): Condition {
+  return rule.organizational
+    ? {
+        expression: "(#owner = :viewer OR #scope = :organizational)",
+        names: { "#owner": "owner", "#scope": "access_scope" },
+        values: { ":viewer": rule.owner, ":organizational": "organizational" },
+      }
+    : { expression: "#owner = :viewer", names: { "#owner": "owner" }, values: { ":viewer": rule.owner } };
+}
 
 export class DynamoConnectionStore implements ConnectionStore {
   constructor(private readonly table: Table) {}
 
-  async create(record: ConnectionRecord): Promise<void> {
-    const key = keys.connection(record.organization_id, record.id);
-    if (!(await this.table.put("connection", key, record, "attribute_not_exists(pk)"))) {
-      throw new ConflictError("connection_exists", `Connection ${record.id} exists`);
-    }
+  create(record: ConnectionRecord): Promise<boolean> {
+    return this.table.put("connection", this.itemKeys(record), record, NOT_EXISTS);
   }
 
   get(organizationId: string, id: string): Promise<ConnectionRecord | null> {
     return this.table.get(ConnectionRecord, keys.connection(organizationId, id));
   }
 
+  replace(record: ConnectionRecord, expectedRevision: number): Promise<boolean> {
+    return this.table.put("connection", this.itemKeys(record), record, {
+      expression: "#revision = :expected",
+      names: { "#revision": "revision" },
+      values: { ":expected": expectedRevision },
+    });
+  }
+
+  delete(organizationId: string, id: string, rule: AccessRule): Promise<ConnectionRecord | null> {
+    const access = accessCondition(rule);
+    return this.table.delete(ConnectionRecord, keys.connection(organizationId, id), {
+      ...access,
+      expression: `attribute_exists(pk) AND ${access.expression}`,
+    });
+  }
+
   /**
-   * Newest first. Without filters one Query of `limit + 1` items fills the page and tells whether
-   * another exists; filters (and the personal-visibility rule) may need more Queries to fill it.
+   * Newest first, from GSI1. Without filters one Query of `limit + 1` items fills the page and tells
+   * whether another exists; filters (and the visibility rule) may need more Queries to fill it.
    */
   async list(query: ConnectionPageQuery): Promise<{ items: ConnectionRecord[]; hasMore: boolean }> {
-    const { pk, skPrefix } = keys.connections(query.organizationId);
-    const names: Record<string, string> = { "#owner": "owner", "#scope": "access_scope" };
-    const values: Record<string, unknown> = { ":pk": pk, ":viewer": query.viewer, ":org": "organizational" };
-    const conditions = ["(#scope = :org OR #owner = :viewer)"];
+    const access = accessCondition(query.rule);
+    const names: Record<string, string> = { ...access.names };
+    const values: Record<string, unknown> = { ...access.values };
+    const conditions = [access.expression];
     for (const [field, value] of Object.entries(query.filters)) {
       if (value === undefined) continue;
-      names[`#${field}`] = field;
-      values[`:${field}`] = value;
-      conditions.push(`#${field} = :${field}`);
+      names[`#f_${field}`] = field;
+      values[`:f_${field}`] = value;
+      conditions.push(`#f_${field} = :f_${field}`);
     }
+    const index = keys.connectionIndex(query.organizationId);
     const items: ConnectionRecord[] = [];
     let start: Record<string, unknown> | undefined = query.after
-      ? keys.connection(query.organizationId, query.after)
+      ? {
+          ...keys.connection(query.organizationId, query.after.id),
+          ...keys.connectionIndex(query.organizationId, query.after),
+        }
       : undefined;
     do {
       const page = await this.table.query({
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        IndexName: GSI1,
+        KeyConditionExpression: "gsi1pk = :gsi1pk",
         FilterExpression: conditions.join(" AND "),
         ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ...values, ":prefix": skPrefix },
+        ExpressionAttributeValues: { ...values, ":gsi1pk": index.gsi1pk },
         ScanIndexForward: false,
         Limit: query.limit + 1 - items.length,
         ExclusiveStartKey: start,
@@ -51,5 +81,12 @@ export class DynamoConnectionStore implements ConnectionStore {
       start = page.LastEvaluatedKey;
     } while (start && items.length <= query.limit);
     return { items: items.slice(0, query.limit), hasMore: items.length > query.limit };
+  }
+
+  private itemKeys(record: ConnectionRecord) {
+    return {
+      ...keys.connection(record.organization_id, record.id),
+      ...keys.connectionIndex(record.organization_id, record),
+    };
   }
 }

@@ -16,7 +16,11 @@ export const keys = {
     pk: `ORG#${organizationId}`,
     sk: `CONN#${connectionId}`,
   }),
-  connections: (organizationId: string) => ({ pk: `ORG#${organizationId}`, skPrefix: "CONN#" }),
+  /** Lists read GSI1, newest first by creation time (ids made from Idempotency-Keys are not time-ordered). */
+  connectionIndex: (organizationId: string, position?: { created_at: string; id: string }) => ({
+    gsi1pk: `ORG#${organizationId}#CONNS`,
+    ...(position ? { gsi1sk: `${position.created_at}#${position.id}` } : {}),
+  }),
 } as const;
 
 export const KEY_ATTRIBUTES = ["pk", "sk", "gsi1pk", "gsi1sk", "entity", "schema_version"] as const;

@@ -4,7 +4,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  type PutCommandInput,
   QueryCommand,
   type QueryCommandInput,
 } from "@aws-sdk/lib-dynamodb";
@@ -16,9 +15,26 @@ export const SCHEMA_VERSION = 1;
 type Key = { pk: string; sk: string };
 type Item = Record<string, unknown>;
 
+/** A condition expression with its placeholders. */
+export interface Condition {
+  expression: string;
+  names?: Record<string, string>;
+  values?: Record<string, unknown>;
+}
+
+const conditionInput = (condition?: Condition) =>
+  condition
+    ? {
+        ConditionExpression: condition.expression,
+        ...(condition.names ? { ExpressionAttributeNames: condition.names } : {}),
+        ...(condition.values ? { ExpressionAttributeValues: condition.values } : {}),
+      }
+    : {};
+
 /**
  * The table as the stores see it: items carry `entity` and `schema_version`, reads are parsed with
- * zod, AWS failures are translated, and a failed condition comes back as `false` instead of an error.
+ * zod, AWS failures are translated, and a failed condition comes back as `false`/`null` instead of
+ * an error.
  */
 export class Table {
   constructor(
@@ -27,13 +43,10 @@ export class Table {
   ) {}
 
   /** Writes an item; false when `condition` does not hold. */
-  async put(entity: string, keys: Item, data: object, condition?: string): Promise<boolean> {
-    const input: PutCommandInput = {
-      TableName: this.name,
-      Item: { ...data, ...keys, entity, schema_version: SCHEMA_VERSION },
-      ...(condition ? { ConditionExpression: condition } : {}),
-    };
-    return this.send(() => this.client.send(new PutCommand(input)));
+  async put(entity: string, keys: Item, data: object, condition?: Condition): Promise<boolean> {
+    const item = { ...data, ...keys, entity, schema_version: SCHEMA_VERSION };
+    const command = new PutCommand({ TableName: this.name, Item: item, ...conditionInput(condition) });
+    return (await this.conditional(() => this.client.send(command))) !== null;
   }
 
   async get<S extends z.ZodType>(schema: S, key: Key): Promise<z.output<S> | null> {
@@ -43,29 +56,27 @@ export class Table {
     return result.Item ? parseItem(schema, result.Item) : null;
   }
 
-  /** Deletes an item; false when `condition` does not hold. */
-  delete(key: Key, condition?: string): Promise<boolean> {
-    return this.send(() =>
-      this.client.send(
-        new DeleteCommand({
-          TableName: this.name,
-          Key: key,
-          ...(condition ? { ConditionExpression: condition } : {}),
-        }),
-      ),
-    );
+  /** Deletes an item and returns what it held; null when `condition` does not hold or nothing was there. */
+  async delete<S extends z.ZodType>(schema: S, key: Key, condition?: Condition): Promise<z.output<S> | null> {
+    const command = new DeleteCommand({
+      TableName: this.name,
+      Key: key,
+      ReturnValues: "ALL_OLD",
+      ...conditionInput(condition),
+    });
+    const result = await this.conditional(() => this.client.send(command));
+    return result?.Attributes ? parseItem(schema, result.Attributes) : null;
   }
 
-  async query(input: Omit<QueryCommandInput, "TableName">) {
+  query(input: Omit<QueryCommandInput, "TableName">) {
     return this.call(() => this.client.send(new QueryCommand({ TableName: this.name, ...input })));
   }
 
-  private async send(write: () => Promise<unknown>): Promise<boolean> {
+  private async conditional<T>(write: () => Promise<T>): Promise<T | null> {
     try {
-      await this.call(write);
-      return true;
+      return await this.call(write);
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof ConditionalCheckFailedException) return null;
       throw error;
     }
   }
@@ -86,3 +97,5 @@ export function parseItem<S extends z.ZodType>(schema: S, item: Item): z.output<
   for (const attribute of KEY_ATTRIBUTES) delete data[attribute];
   return schema.parse(data);
 }
+
+export const NOT_EXISTS: Condition = { expression: "attribute_not_exists(pk)" };

@@ -1,6 +1,7 @@
 import { CreateConnectionInput } from "@connvault/core";
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
+import { IdempotencyHeaders, markReplay } from "../../headers.ts";
 import { baseUrl } from "../../links.ts";
 import { errorResponses } from "../../problems.ts";
 import { ConnectorParams } from "../connectors/schema.ts";
@@ -9,7 +10,12 @@ import { Connection, etagOf, toConnectionDto } from "./schema.ts";
 const DESCRIPTION = `Binds the connector to credentials and settings. \`security\` and \`headers\` are write-only: they
 are stored in AWS Secrets Manager and never returned. For an OAuth2 connector created without
 \`security.oauth2Token\`, the connection is \`pending_authorization\` with \`oauth2_required: true\` and a
-\`connector_page_url\`. A connection with no credentials creates no secret (\`auth_aws_arn\` is null).`;
+\`connector_page_url\`. A connection with no credentials creates no secret (\`auth_aws_arn\` is null).
+
+With \`Idempotency-Key\`, the connection id and the secret's version are functions of the key: a retry or a
+concurrent duplicate with the same body converges on one connection and one secret and answers the
+same 201 with \`Idempotent-Replayed: true\`; the same key with another body answers 422. The key stays bound
+to its connection for as long as the connection exists.`;
 
 const createConnectionRoute = (path: string, summary: string) =>
   createRoute({
@@ -20,6 +26,7 @@ const createConnectionRoute = (path: string, summary: string) =>
     description: DESCRIPTION,
     request: {
       params: ConnectorParams,
+      headers: IdempotencyHeaders,
       body: { required: true, content: { "application/json": { schema: CreateConnectionInput } } },
     },
     responses: {
@@ -40,9 +47,15 @@ export const registerCreateConnection = (app: App) => {
   for (const route of routes) {
     app.openapi(route, async (c) => {
       const { connector_id } = c.req.valid("param");
-      const record = await c
+      const { result: record, replayed } = await c
         .get("services")
-        .connections.create(c.get("principal"), connector_id, c.req.valid("json"));
+        .connections.create(
+          c.get("principal"),
+          connector_id,
+          c.req.valid("json"),
+          c.req.valid("header")["idempotency-key"],
+        );
+      markReplay(c, replayed);
       c.header("location", `/v1/connections/${record.id}`);
       c.header("etag", etagOf(record));
       return c.json(toConnectionDto(record, baseUrl(c)), 201);

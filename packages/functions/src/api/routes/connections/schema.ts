@@ -3,6 +3,7 @@ import {
   type ConnectionRecord,
   Credentials,
   connectionStatus,
+  etagOf,
   GeneralParam,
   Server,
 } from "@connvault/core";
@@ -44,6 +45,10 @@ export const Connection = z
       .nullable()
       .meta({ description: "ARN of the Secrets Manager secret holding the credentials" }),
     is_paused: z.boolean(),
+    health_reason: z
+      .string()
+      .nullable()
+      .meta({ description: "The reason given with the last health report" }),
     last_healthy_at: z.string().nullable(),
     last_unhealthy_at: z.string().nullable(),
     created_at: z.string(),
@@ -62,7 +67,7 @@ export const ConnectionParams = z.object({
     .meta({ param: { name: "id", in: "path" }, example: "conn_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A" }),
 });
 
-export const etagOf = (record: ConnectionRecord) => `"${record.revision}"`;
+export { etagOf };
 
 /** The public view of a connection. It is built from the record, which holds no credential value. */
 export function toConnectionDto(record: ConnectionRecord, baseUrl: string): ConnectionDto {
@@ -91,6 +96,7 @@ export function toConnectionDto(record: ConnectionRecord, baseUrl: string): Conn
     credentials: record.credentials,
     auth_aws_arn: record.auth_aws_arn,
     is_paused: record.is_paused,
+    health_reason: record.health_reason,
     last_healthy_at: record.last_healthy_at,
     last_unhealthy_at: record.last_unhealthy_at,
     created_at: record.created_at,

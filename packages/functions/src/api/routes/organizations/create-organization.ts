@@ -1,6 +1,7 @@
 import { CreateOrganizationInput } from "@connvault/core";
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
+import { IdempotencyHeaders, markReplay } from "../../headers.ts";
 import { errorResponses } from "../../problems.ts";
 import { OrganizationCreated, toOrganizationCreatedDto } from "./schema.ts";
 
@@ -12,6 +13,7 @@ const route = createRoute({
   description:
     "Creates an organization and its first admin API key, for a generated user id. The key is shown once.",
   request: {
+    headers: IdempotencyHeaders,
     body: { required: true, content: { "application/json": { schema: CreateOrganizationInput } } },
   },
   responses: {
@@ -22,8 +24,14 @@ const route = createRoute({
 
 export const registerCreateOrganization = (app: App) =>
   app.openapi(route, async (c) => {
-    const { organization, adminKey } = await c
+    const { result, replayed } = await c
       .get("services")
-      .organizations.create(c.get("principal"), c.req.valid("json"));
+      .organizations.create(
+        c.get("principal"),
+        c.req.valid("json"),
+        c.req.valid("header")["idempotency-key"],
+      );
+    const { organization, adminKey } = result;
+    markReplay(c, replayed);
     return c.json(toOrganizationCreatedDto(organization, adminKey), 201);
   });

@@ -1,0 +1,52 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { DomainError } from "./errors.ts";
+
+/** The `Idempotency-Key` header: 1–255 printable ASCII characters. */
+export const idempotencyKey = z
+  .string()
+  .regex(/^[\x21-\x7e][\x20-\x7e]{0,254}$/, "1–255 printable ASCII characters")
+  .meta({
+    description: "Makes a POST safe to retry: a replay with the same body returns the original result",
+  });
+
+export interface Replayable<T> {
+  result: T;
+  /** true when an Idempotency-Key matched an earlier request, whose result this is. */
+  replayed: boolean;
+}
+
+export class IdempotencyKeyReusedError extends DomainError {
+  constructor() {
+    super("idempotency_key_reused", "This Idempotency-Key was already used with a different request");
+  }
+}
+
+const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/**
+ * A prefixed id that is a function of its parts, shaped like a ULID (26 Crockford base32
+ * characters). Keyed operations use it so a retry addresses the same resource instead of a new one.
+ */
+export function deterministicId(prefix: string, ...parts: string[]): string {
+  const digest = createHash("sha256").update(parts.join("\n")).digest();
+  let id = "";
+  for (let i = 0; i < 26; i++) id += CROCKFORD[(digest[i] ?? 0) % 32];
+  return `${prefix}_${id}`;
+}
+
+/** Serialises with sorted keys, so equal values give equal text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+}
+
+/**
+ * A digest of a request's non-secret content. Callers never pass credential values: those are
+ * compared by Secrets Manager itself (same ClientRequestToken with another value is rejected).
+ */
+export const fingerprint = (value: unknown): string =>
+  createHash("sha256").update(canonicalJson(value)).digest("base64url").slice(0, 32);

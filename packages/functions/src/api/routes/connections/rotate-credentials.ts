@@ -1,0 +1,44 @@
+import { RotateCredentialsInput } from "@connvault/core";
+import { createRoute } from "@hono/zod-openapi";
+import type { App } from "../../env.ts";
+import { IfMatchHeaders, ifMatchTags } from "../../headers.ts";
+import { baseUrl } from "../../links.ts";
+import { errorResponses } from "../../problems.ts";
+import { Connection, ConnectionParams, etagOf, toConnectionDto } from "./schema.ts";
+
+const route = createRoute({
+  method: "put",
+  path: "/v1/connections/{id}/credentials",
+  tags: ["Connections"],
+  summary: "Rotate a connection's credentials",
+  description: `Writes the credentials as a new version of the same secret: same connection id, same
+\`auth_aws_arn\`, \`credentials.version\` + 1, and the previous version kept as \`AWSPREVIOUS\`. The body replaces
+what is stored (connvault cannot read the old values back), so send \`security\` and every header. A connection
+with an adopted secret answers 409: connvault never changes it.`,
+  request: {
+    params: ConnectionParams,
+    headers: IfMatchHeaders,
+    body: { required: true, content: { "application/json": { schema: RotateCredentialsInput } } },
+  },
+  responses: {
+    200: {
+      description: "The connection after rotation",
+      content: { "application/json": { schema: Connection } },
+    },
+    ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503),
+  },
+});
+
+export const registerRotateCredentials = (app: App) =>
+  app.openapi(route, async (c) => {
+    const record = await c
+      .get("services")
+      .connections.rotateCredentials(
+        c.get("principal"),
+        c.req.valid("param").id,
+        c.req.valid("json"),
+        ifMatchTags(c.req.valid("header")["if-match"]),
+      );
+    c.header("etag", etagOf(record));
+    return c.json(toConnectionDto(record, baseUrl(c)), 200);
+  });
