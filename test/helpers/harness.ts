@@ -1,6 +1,7 @@
 import { generateApiKey } from "@connvault/core";
 import type { ServiceOverrides } from "@connvault/functions";
 import { bootLocal, type LocalStack } from "@connvault/local";
+import { serve } from "@hono/node-server";
 import type { InitializeMiddleware, MetadataBearer } from "@smithy/types";
 
 export interface RecordedCall {
@@ -14,6 +15,8 @@ export interface Harness extends LocalStack {
   /** Every AWS command the services sent, recorded by SDK middleware on the real clients. */
   calls: RecordedCall[];
   request(method: string, path: string, options?: RequestOptions): Promise<Response>;
+  /** Serves the app over real HTTP on a free loopback port, for third-party clients. */
+  listen(): Promise<{ url: string; close(): Promise<void> }>;
 }
 
 export interface RequestOptions {
@@ -56,6 +59,16 @@ export async function startHarness(
     ...stack,
     rootApiKey,
     calls,
+    listen() {
+      return new Promise((resolve) => {
+        const server = serve({ fetch: stack.app.fetch, port: 0, hostname: "127.0.0.1" }, (info) =>
+          resolve({
+            url: `http://127.0.0.1:${info.port}`,
+            close: () => new Promise<void>((done) => server.close(() => done())),
+          }),
+        );
+      });
+    },
     async request(method, path, { key, body, headers = {} } = {}) {
       return stack.app.request(path, {
         method,

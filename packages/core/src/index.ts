@@ -29,3 +29,5 @@ export * from "./shared/idempotency.ts";
 export { newId } from "./shared/ids.ts";
 export { secureUrl } from "./shared/urls.ts";
 export { fieldErrors, parse } from "./shared/validation.ts";
+export * from "./unified/unified.service.ts";
+export * from "./unified/unified.ts";

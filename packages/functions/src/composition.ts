@@ -16,6 +16,7 @@ import {
   SecretsManagerVault,
   systemClock,
   Table,
+  UnifiedConnectionService,
 } from "@connvault/core";
 import type { Config } from "./config.ts";
 import { createLogger } from "./logger.ts";
@@ -28,6 +29,7 @@ export interface Services {
   organizations: OrganizationService;
   connectors: ConnectorService;
   connections: ConnectionService;
+  unified: UnifiedConnectionService;
 }
 
 export interface ServiceOverrides {
@@ -61,6 +63,14 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     recoveryWindowDays: 7,
     ...(config.kmsKeyId ? { kmsKeyId: config.kmsKeyId } : {}),
   });
+  const connections = new ConnectionService(
+    new DynamoConnectionStore(table),
+    vault,
+    connectors,
+    new CursorCodec(config.cursorKey),
+    clock,
+    { tokenKey: config.tokenKey },
+  );
   return {
     config,
     logger: overrides.logger ?? createLogger(config.logLevel),
@@ -68,13 +78,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     apiKeys,
     organizations: new OrganizationService(new DynamoOrganizationStore(table), apiKeys, clock),
     connectors,
-    connections: new ConnectionService(
-      new DynamoConnectionStore(table),
-      vault,
-      connectors,
-      new CursorCodec(config.cursorKey),
-      clock,
-      { tokenKey: config.tokenKey },
-    ),
+    connections,
+    unified: new UnifiedConnectionService(connections, connectors),
   };
 }

@@ -56,6 +56,26 @@ const AUTH_TYPE_OF: Record<AuthMethod, AuthType> = {
   oauth2: "oauth2",
 };
 
+/**
+ * What creates a connection: the HTTP body, plus what the unified.to-compatible routes carry
+ * (unified's write-only `auth` object, `permissions`, `categories`, `is_paused`).
+ */
+export type CreateConnectionCommand = ValidCreateConnectionInput & {
+  auth?: Record<string, unknown>;
+  permissions?: string[];
+  categories?: string[];
+  is_paused?: boolean;
+};
+
+/** What updates a connection: the HTTP body, plus unified's `permissions` and `categories`. */
+export type UpdateConnectionCommand = UpdateConnectionInput & {
+  permissions?: string[];
+  categories?: string[];
+};
+
+/** What rotates credentials: the HTTP body, or unified's `auth` object. */
+export type RotateCredentialsCommand = RotateCredentialsInput & { auth?: Record<string, unknown> };
+
 export const etagOf = (record: Pick<ConnectionRecord, "revision">) => `"${record.revision}"`;
 
 export interface ConnectionServiceOptions {
@@ -83,7 +103,7 @@ export class ConnectionService {
   async create(
     principal: Principal,
     connectorId: string,
-    input: ValidCreateConnectionInput,
+    input: CreateConnectionCommand,
     idempotencyKey?: string,
   ): Promise<Replayable<ConnectionRecord>> {
     const caller = requireMember(principal);
@@ -144,11 +164,11 @@ export class ConnectionService {
       environment: input.environment,
       external_xref: input.external_xref ?? null,
       metadata: input.metadata,
-      permissions: [],
-      categories: [],
+      permissions: input.permissions ?? [],
+      categories: input.categories ?? [],
       credentials,
       auth_aws_arn: arn,
-      is_paused: false,
+      is_paused: input.is_paused ?? false,
       health: null,
       health_reason: null,
       last_healthy_at: null,
@@ -194,7 +214,7 @@ export class ConnectionService {
   }
 
   /** Changes the given fields; `ifMatch` (ETags) makes it fail with 412 if the connection changed. */
-  update(principal: Principal, id: string, patch: UpdateConnectionInput, ifMatch?: string[]) {
+  update(principal: Principal, id: string, patch: UpdateConnectionCommand, ifMatch?: string[]) {
     const caller = requireMember(principal);
     return this.modify(caller, id, ifMatch, "change", async (record) => {
       const { is_paused, ...fields } = patch;
@@ -216,7 +236,7 @@ export class ConnectionService {
    * Replaces the credentials as a new version of the same secret (same ARN; the previous version
    * stays as AWSPREVIOUS), or creates the secret if the connection had none.
    */
-  rotateCredentials(principal: Principal, id: string, input: RotateCredentialsInput, ifMatch?: string[]) {
+  rotateCredentials(principal: Principal, id: string, input: RotateCredentialsCommand, ifMatch?: string[]) {
     const caller = requireMember(principal);
     const payload = credentialPayload(input);
     if (!payload) throw ValidationError.at("security", "required", "Send security, headers or both");
@@ -233,7 +253,7 @@ export class ConnectionService {
         auth_aws_arn: arn,
         header_names: Object.keys(input.headers ?? {}),
         credentials: {
-          auth_method: input.security?.authMethod ?? null,
+          auth_method: authMethodOf(input),
           version,
           updated_at: this.clock.now().toISOString(),
           managed: true,
@@ -436,8 +456,8 @@ function remember(entries: ConnectionRecord["idempotency"], entry: ConnectionRec
 }
 
 /** The request without credential values: what an idempotency fingerprint may cover. */
-function redact(input: ValidCreateConnectionInput) {
-  const { security, headers, ...rest } = input;
+function redact(input: CreateConnectionCommand) {
+  const { security, headers, auth, ...rest } = input;
   return {
     ...rest,
     security: security
@@ -447,8 +467,12 @@ function redact(input: ValidCreateConnectionInput) {
         }
       : null,
     header_names: Object.keys(headers ?? {}).sort(),
+    auth: auth !== undefined,
   };
 }
+
+const authMethodOf = (input: { security?: SecurityInput; auth?: object }) =>
+  input.security?.authMethod ?? (input.auth ? "unified" : null);
 
 function checkVersion(connector: Connector, version: string | null | undefined): void {
   if (!findVersion(connector, version)) {
@@ -473,14 +497,16 @@ function checkSecurity(connector: Connector, security: SecurityInput | undefined
 function credentialPayload(input: {
   security?: SecurityInput;
   headers?: Record<string, string>;
+  auth?: Record<string, unknown>;
 }): CredentialPayload | null {
-  if (!input.security && !input.headers) return null;
+  if (!input.security && !input.headers && !input.auth) return null;
   const payload: CredentialPayload = {
     ...(input.security ? { security: input.security } : {}),
     ...(input.headers ? { headers: input.headers } : {}),
+    ...(input.auth ? { auth: input.auth } : {}),
   };
   if (Buffer.byteLength(JSON.stringify(payload)) > MAX_SECRET_BYTES) {
-    throw new PayloadTooLargeError(`security and headers together exceed ${MAX_SECRET_BYTES} bytes`);
+    throw new PayloadTooLargeError(`The credentials exceed ${MAX_SECRET_BYTES} bytes`);
   }
   return payload;
 }

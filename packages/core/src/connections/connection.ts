@@ -175,13 +175,10 @@ export const HealthInput = z.strictObject({
 export type HealthInput = z.output<typeof HealthInput>;
 
 export const Credentials = z.object({
-  auth_method: z
-    .enum(["apiKey", "basic", "bearer", "oauth2", "unified"])
-    .nullable()
-    .meta({
-      description:
-        "How the stored credentials authenticate; unified = a unified.to auth object; null = headers only or adopted",
-    }),
+  auth_method: z.enum(["apiKey", "basic", "bearer", "oauth2", "unified"]).nullable().meta({
+    description:
+      "How the stored credentials authenticate; unified = a unified.to auth object; null = headers only or adopted",
+  }),
   version: z.number().int().positive(),
   updated_at: z.string(),
   managed: z.boolean().meta({ description: "false when the secret was adopted: connvault never changes it" }),

@@ -13,6 +13,7 @@ import { registerConnectors } from "./routes/connectors/index.ts";
 import { registerHealth } from "./routes/health/index.ts";
 import { registerMe } from "./routes/me/index.ts";
 import { registerOrganizations } from "./routes/organizations/index.ts";
+import { registerUnified } from "./routes/unified/index.ts";
 
 const API_DESCRIPTION = `connvault binds connectors to write-only credentials and settings, per organization and per user.
 Credentials (\`security\`, \`headers\`) go to AWS Secrets Manager; responses carry only the secret's ARN.
@@ -28,6 +29,7 @@ export function createApp(services: Services): App {
   });
   app.use(...requestContext(services), accessLog, ...jsonBodies);
   app.use("/v1/*", authenticate);
+  app.use("/unified/*", authenticate);
 
   registerHealth(app);
   registerOrganizations(app);
@@ -35,6 +37,7 @@ export function createApp(services: Services): App {
   registerMe(app);
   registerConnectors(app);
   registerConnections(app);
+  registerUnified(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
