@@ -38,6 +38,12 @@ describe("GET /openapi.json", () => {
         "DELETE /v1/connections/{id}",
         "PUT /v1/connections/{id}/credentials",
         "POST /v1/connections/{id}/health",
+        "POST /unified/connection",
+        "GET /unified/connection",
+        "GET /unified/connection/{id}",
+        "PATCH /unified/connection/{id}",
+        "PUT /unified/connection/{id}",
+        "DELETE /unified/connection/{id}",
       ].sort(),
     );
   });
