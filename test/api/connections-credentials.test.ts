@@ -1,0 +1,144 @@
+import { DescribeSecretCommand, GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { secretsManagerClient } from "../helpers/aws.ts";
+import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+type Connection = {
+  id: string;
+  etag: string;
+  status: string;
+  auth_aws_arn: string | null;
+  header_names: string[];
+  credentials: { version: number; auth_method: string | null; managed: boolean } | null;
+};
+
+const rotate = (key: string, id: string, body: unknown, headers: Record<string, string> = {}) =>
+  h.request("PUT", `/v1/connections/${id}/credentials`, { key, body, headers });
+
+describe("PUT /v1/connections/{id}/credentials", () => {
+  it("writes a new AWSCURRENT version of the same secret and keeps the old one as AWSPREVIOUS", async () => {
+    const org = await createOrganization(h);
+    const created = await json<Connection>(
+      await h.request("POST", "/v1/connectors/stripe/connections", {
+        key: org.adminKey,
+        body: {
+          name: "s",
+          security: { authMethod: "bearer", token: "old-token" },
+          headers: { "X-Old": "1" },
+        },
+      }),
+    );
+    const res = await rotate(org.adminKey, created.id, {
+      security: { authMethod: "bearer", token: "new-token" },
+      headers: { "X-New": "2" },
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const rotated = await json<Connection>(res);
+    expect(rotated).toMatchObject({
+      id: created.id,
+      auth_aws_arn: created.auth_aws_arn,
+      header_names: ["X-New"],
+      credentials: { version: 2, auth_method: "bearer", managed: true },
+    });
+
+    const sm = secretsManagerClient(h.edge.url);
+    const arn = created.auth_aws_arn ?? "";
+    const current = await sm.send(new GetSecretValueCommand({ SecretId: arn }));
+    const previous = await sm.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: "AWSPREVIOUS" }));
+    expect(JSON.parse(current.SecretString ?? "")).toEqual({
+      security: { authMethod: "bearer", token: "new-token" },
+      headers: { "X-New": "2" },
+    });
+    expect(JSON.parse(previous.SecretString ?? "")).toMatchObject({ security: { token: "old-token" } });
+    const described = await sm.send(new DescribeSecretCommand({ SecretId: arn }));
+    expect(
+      Object.values(described.VersionIdsToStages ?? {})
+        .flat()
+        .sort(),
+    ).toEqual(["AWSCURRENT", "AWSPREVIOUS"]);
+  });
+
+  it("answers 412 to a retry pinned to the old ETag and writes no further version", async () => {
+    const org = await createOrganization(h);
+    const created = await json<Connection>(
+      await h.request("POST", "/v1/connectors/stripe/connections", {
+        key: org.adminKey,
+        body: { name: "s", security: { authMethod: "bearer", token: "a" } },
+      }),
+    );
+    const body = { security: { authMethod: "bearer", token: "b" } };
+    const first = await json<Connection>(
+      await rotate(org.adminKey, created.id, body, { "if-match": created.etag }),
+    );
+    const again = await rotate(org.adminKey, created.id, body, { "if-match": created.etag });
+    expect(again.status).toBe(412);
+    expect(first.credentials?.version).toBe(2);
+    const described = await secretsManagerClient(h.edge.url).send(
+      new DescribeSecretCommand({ SecretId: created.auth_aws_arn ?? "" }),
+    );
+    expect(Object.keys(described.VersionIdsToStages ?? {})).toHaveLength(2);
+  });
+
+  it("creates the secret for a connection that had none, and the status follows", async () => {
+    const org = await createOrganization(h);
+    const created = await json<Connection>(
+      await h.request("POST", "/v1/connectors/datadog/connections", {
+        key: org.adminKey,
+        body: { name: "dd" },
+      }),
+    );
+    expect(created).toMatchObject({ status: "credentials_missing", auth_aws_arn: null, credentials: null });
+    const rotated = await json<Connection>(
+      await rotate(org.adminKey, created.id, {
+        security: { authMethod: "apiKey", apiKey: "k", headerName: "DD-API-KEY" },
+      }),
+    );
+    expect(rotated).toMatchObject({ status: "active", credentials: { version: 1, auth_method: "apiKey" } });
+    expect(rotated.auth_aws_arn).toMatch(new RegExp(`connections/${org.id}/${created.id}-`));
+  });
+
+  it("stores an OAuth2 token for a pending connection, which becomes active", async () => {
+    const org = await createOrganization(h);
+    const created = await json<Connection>(
+      await h.request("POST", "/v1/connectors/slack/connections", {
+        key: org.adminKey,
+        body: { name: "slack" },
+      }),
+    );
+    expect(created.status).toBe("pending_authorization");
+    const rotated = await json<Connection & { oauth2_required: boolean }>(
+      await rotate(org.adminKey, created.id, {
+        security: { authMethod: "oauth2", oauth2Token: { access_token: "xoxb" } },
+      }),
+    );
+    expect(rotated).toMatchObject({ status: "active", oauth2_required: false });
+  });
+
+  it("answers 422 for an empty body or an authMethod that does not fit, and 412 for a stale If-Match", async () => {
+    const org = await createOrganization(h);
+    const created = await json<Connection>(
+      await h.request("POST", "/v1/connectors/stripe/connections", {
+        key: org.adminKey,
+        body: { name: "s", security: { authMethod: "bearer", token: "a" } },
+      }),
+    );
+    expect((await rotate(org.adminKey, created.id, {})).status).toBe(422);
+    const wrong = await rotate(org.adminKey, created.id, {
+      security: { authMethod: "basic", username: "u", password: "p" },
+    });
+    expect(wrong.status).toBe(422);
+    const stale = await rotate(
+      org.adminKey,
+      created.id,
+      { security: { authMethod: "bearer", token: "b" } },
+      { "if-match": '"7"' },
+    );
+    expect(stale.status).toBe(412);
+  });
+});

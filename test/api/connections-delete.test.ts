@@ -1,0 +1,116 @@
+import { DeleteItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+} from "@aws-sdk/client-secrets-manager";
+import { marshall } from "@aws-sdk/util-dynamodb";
+import { keys } from "@connvault/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dynamoClient, secretsManagerClient } from "../helpers/aws.ts";
+import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+type Connection = { id: string; auth_aws_arn: string };
+
+async function createStripe(key: string) {
+  const res = await h.request("POST", "/v1/connectors/stripe/connections", {
+    key,
+    body: { name: "s", security: { authMethod: "bearer", token: "sk" } },
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return json<Connection>(res);
+}
+
+const sm = () => secretsManagerClient(h.edge.url);
+
+describe("DELETE /v1/connections/{id}", () => {
+  it("deletes the record and schedules the secret with a 7-day recovery window", async () => {
+    const org = await createOrganization(h);
+    const created = await createStripe(org.adminKey);
+    const res = await h.request("DELETE", `/v1/connections/${created.id}`, { key: org.adminKey });
+    expect(res.status).toBe(204);
+    expect((await h.request("GET", `/v1/connections/${created.id}`, { key: org.adminKey })).status).toBe(404);
+    const secret = await sm().send(new DescribeSecretCommand({ SecretId: created.auth_aws_arn }));
+    expect(secret.DeletedDate).toBeInstanceOf(Date);
+    const deleteCall = h.calls.filter((c) => c.command === "DeleteSecretCommand").at(-1);
+    expect(deleteCall?.input).toMatchObject({ SecretId: created.auth_aws_arn, RecoveryWindowInDays: 7 });
+  });
+
+  it("removes the secret at once with force=true", async () => {
+    const org = await createOrganization(h);
+    const created = await createStripe(org.adminKey);
+    expect(
+      (await h.request("DELETE", `/v1/connections/${created.id}?force=true`, { key: org.adminKey })).status,
+    ).toBe(204);
+    await expect(
+      sm().send(new DescribeSecretCommand({ SecretId: created.auth_aws_arn })),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it("answers 404 the second time", async () => {
+    const org = await createOrganization(h);
+    const created = await createStripe(org.adminKey);
+    expect((await h.request("DELETE", `/v1/connections/${created.id}`, { key: org.adminKey })).status).toBe(
+      204,
+    );
+    expect((await h.request("DELETE", `/v1/connections/${created.id}`, { key: org.adminKey })).status).toBe(
+      404,
+    );
+  });
+
+  it("finishes an interrupted delete: a retry removes the secret its record left behind", async () => {
+    const org = await createOrganization(h);
+    const created = await createStripe(org.adminKey);
+    // Prepare: remove only the record, as an attempt that failed right after DeleteItem would have.
+    await dynamoClient(h.edge.url).send(
+      new DeleteItemCommand({
+        TableName: "connvault-test",
+        Key: marshall(keys.connection(org.id, created.id)),
+      }),
+    );
+    const res = await h.request("DELETE", `/v1/connections/${created.id}`, { key: org.adminKey });
+    expect(res.status, await res.clone().text()).toBe(204);
+    const secret = await sm().send(new DescribeSecretCommand({ SecretId: created.auth_aws_arn }));
+    expect(secret.DeletedDate).toBeInstanceOf(Date);
+    expect((await h.request("DELETE", `/v1/connections/${created.id}`, { key: org.adminKey })).status).toBe(
+      404,
+    );
+  });
+
+  it("never touches an adopted secret", async () => {
+    const org = await createOrganization(h);
+    const adopted = await sm().send(
+      new CreateSecretCommand({
+        Name: `team/external/${org.id}`,
+        SecretString: '{"token":"mine"}',
+        Tags: [{ Key: "connvault:organization_id", Value: org.id }],
+      }),
+    );
+    const created = await json<Connection>(
+      await h.request("POST", "/v1/connectors/stripe/connections", {
+        key: org.adminKey,
+        body: { name: "adopted", auth_aws_arn: adopted.ARN },
+      }),
+    );
+    expect(
+      (await h.request("DELETE", `/v1/connections/${created.id}?force=true`, { key: org.adminKey })).status,
+    ).toBe(204);
+    const value = await sm().send(new GetSecretValueCommand({ SecretId: adopted.ARN }));
+    expect(value.SecretString).toBe('{"token":"mine"}');
+  });
+
+  it("answers 422 for a force value that is not true or false", async () => {
+    const org = await createOrganization(h);
+    const created = await createStripe(org.adminKey);
+    expect(
+      (await h.request("DELETE", `/v1/connections/${created.id}?force=yes`, { key: org.adminKey })).status,
+    ).toBe(422);
+  });
+});

@@ -1,0 +1,160 @@
+import { ListSecretsCommand } from "@aws-sdk/client-secrets-manager";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { secretsManagerClient } from "../helpers/aws.ts";
+import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+const body = {
+  name: "Idempotent",
+  security: { authMethod: "bearer", token: "sk_idem" },
+  headers: { "X-A": "1" },
+};
+
+const createWithKey = (key: string, idempotencyKey: string, payload: unknown = body) =>
+  h.request("POST", "/v1/connectors/stripe/connections", {
+    key,
+    body: payload,
+    headers: { "idempotency-key": idempotencyKey },
+  });
+
+async function connectionsOf(key: string) {
+  return (
+    await json<{ data: { id: string }[] }>(await h.request("GET", "/v1/connections?limit=100", { key }))
+  ).data;
+}
+
+async function secretsOf(organizationId: string) {
+  const listed = await secretsManagerClient(h.edge.url).send(
+    new ListSecretsCommand({
+      Filters: [{ Key: "name", Values: [`connvault/local/connections/${organizationId}/`] }],
+    }),
+  );
+  return listed.SecretList ?? [];
+}
+
+describe("Idempotency-Key on connection create", () => {
+  it("turns 20 concurrent identical POSTs into one connection and one secret", async () => {
+    const org = await createOrganization(h);
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => createWithKey(org.adminKey, "concurrent-1")),
+    );
+    const statuses = responses.map((r) => r.status);
+    expect(
+      statuses.every((s) => s === 201),
+      statuses.join(","),
+    ).toBe(true);
+    const bodies = await Promise.all(responses.map((r) => json<{ id: string }>(r)));
+    expect(new Set(bodies.map((b) => b.id)).size).toBe(1);
+    expect(responses.filter((r) => r.headers.get("idempotent-replayed") === "true")).toHaveLength(19);
+    expect(await connectionsOf(org.adminKey)).toHaveLength(1);
+    expect(await secretsOf(org.id)).toHaveLength(1);
+  });
+
+  it("replays the same response after completion, with Idempotent-Replayed", async () => {
+    const org = await createOrganization(h);
+    const first = await createWithKey(org.adminKey, "replay-1");
+    const again = await createWithKey(org.adminKey, "replay-1");
+    expect(again.status).toBe(201);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.headers.get("location")).toBe(first.headers.get("location"));
+    expect(await again.json()).toEqual(await first.json());
+  });
+
+  it("answers 422 to the same key with another body, including other credential values", async () => {
+    const org = await createOrganization(h);
+    await createWithKey(org.adminKey, "reuse-1");
+    for (const other of [
+      { ...body, name: "Other" },
+      { ...body, security: { authMethod: "bearer", token: "sk_other" } },
+      { ...body, headers: { "X-A": "2" } },
+    ]) {
+      const res = await createWithKey(org.adminKey, "reuse-1", other);
+      expect(res.status, JSON.stringify(other)).toBe(422);
+      expect((await json(res)).code).toBe("idempotency_key_reused");
+    }
+    expect(await connectionsOf(org.adminKey)).toHaveLength(1);
+    expect(await secretsOf(org.id)).toHaveLength(1);
+  });
+
+  it("scopes keys to the organization", async () => {
+    const a = await createOrganization(h);
+    const b = await createOrganization(h);
+    const fromA = await json<{ id: string }>(await createWithKey(a.adminKey, "shared-key"));
+    const fromB = await json<{ id: string }>(await createWithKey(b.adminKey, "shared-key"));
+    expect(fromA.id).not.toBe(fromB.id);
+  });
+
+  it("costs CreateSecret + PutItem on first use, like a create without a key", async () => {
+    const org = await createOrganization(h);
+    await createWithKey(org.adminKey, "warm");
+    const before = h.calls.length;
+    await createWithKey(org.adminKey, "cost-1");
+    expect(h.calls.slice(before).map((c) => c.command)).toEqual(["CreateSecretCommand", "PutItemCommand"]);
+  });
+
+  it.each(["", "x".repeat(256), "bad\u0001key"])(
+    "answers 422 for an invalid key %#",
+    async (idempotencyKey) => {
+      const org = await createOrganization(h);
+      const res = await h.app.request("/v1/connectors/stripe/connections", {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${org.adminKey}`,
+          "content-type": "application/json",
+          "idempotency-key": idempotencyKey,
+        },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(422);
+    },
+  );
+});
+
+describe("Idempotency-Key on organizations and API keys", () => {
+  it("replays an organization with the same admin key, which works", async () => {
+    const headers = { "idempotency-key": `org-${Math.random()}` };
+    const first = await h.request("POST", "/v1/organizations", {
+      key: h.rootApiKey,
+      body: { name: "Once" },
+      headers,
+    });
+    const again = await h.request("POST", "/v1/organizations", {
+      key: h.rootApiKey,
+      body: { name: "Once" },
+      headers,
+    });
+    expect(again.status).toBe(201);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    const [a, b] = [await json<{ admin_api_key: { key: string } }>(first), await json(again)];
+    expect(b).toEqual(a);
+    expect((await h.request("GET", "/v1/me", { key: a.admin_api_key.key })).status).toBe(200);
+    const other = await h.request("POST", "/v1/organizations", {
+      key: h.rootApiKey,
+      body: { name: "Twice" },
+      headers,
+    });
+    expect(other.status).toBe(422);
+  });
+
+  it("replays an API key with the same key value, and a revoked one stays revoked", async () => {
+    const org = await createOrganization(h);
+    const headers = { "idempotency-key": "ci-key" };
+    const request = { key: org.adminKey, body: { user_id: "ci", role: "member" }, headers };
+    const first = await json<{ id: string; key: string }>(await h.request("POST", "/v1/api-keys", request));
+    const again = await h.request("POST", "/v1/api-keys", request);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(await json(again)).toEqual(first);
+    expect((await h.request("DELETE", `/v1/api-keys/${first.id}`, { key: org.adminKey })).status).toBe(204);
+    await h.request("POST", "/v1/api-keys", request);
+    expect((await h.request("GET", "/v1/me", { key: first.key })).status).toBe(401);
+    const listed = await json<{ data: { id: string }[] }>(
+      await h.request("GET", "/v1/api-keys", { key: org.adminKey }),
+    );
+    expect(listed.data.map((k) => k.id)).not.toContain(first.id);
+  });
+});
