@@ -85,6 +85,24 @@ describe("PUT /v1/connections/{id}/credentials", () => {
     expect(Object.keys(described.VersionIdsToStages ?? {})).toHaveLength(2);
   });
 
+  it("treats a repeated identical rotation as done, keeping the old credentials in AWSPREVIOUS", async () => {
+    const org = await createOrganization(h);
+    const created = await json<Connection>(
+      await h.request("POST", "/v1/connectors/stripe/connections", {
+        key: org.adminKey,
+        body: { name: "s", security: { authMethod: "bearer", token: "first" } },
+      }),
+    );
+    const body = { security: { authMethod: "bearer", token: "second" } };
+    const once = await json<Connection>(await rotate(org.adminKey, created.id, body));
+    const twice = await json<Connection>(await rotate(org.adminKey, created.id, body));
+    expect(twice).toEqual(once);
+    const previous = await secretsManagerClient(h.edge.url).send(
+      new GetSecretValueCommand({ SecretId: created.auth_aws_arn ?? "", VersionStage: "AWSPREVIOUS" }),
+    );
+    expect(JSON.parse(previous.SecretString ?? "")).toMatchObject({ security: { token: "first" } });
+  });
+
   it("creates the secret for a connection that had none, and the status follows", async () => {
     const org = await createOrganization(h);
     const created = await json<Connection>(

@@ -137,14 +137,16 @@ export class ConnectionService {
     let arn: string | null = null;
     if (input.auth_aws_arn) {
       arn = await this.adopt(caller, input.auth_aws_arn);
-      credentials = { auth_method: null, version: 1, updated_at: now, managed: false };
+      credentials = { auth_method: null, version: 1, updated_at: now, managed: false, version_id: null };
     } else if (payload) {
-      arn = await this.createSecret(owner, payload, idempotencyKey);
+      const token = this.secretToken(id, 1, payload);
+      arn = await this.createSecret(owner, payload, token, idempotencyKey);
       credentials = {
-        auth_method: input.security?.authMethod ?? null,
+        auth_method: authMethodOf(input),
         version: 1,
         updated_at: now,
         managed: true,
+        version_id: token,
       };
     }
     const record = withStatus({
@@ -234,7 +236,9 @@ export class ConnectionService {
 
   /**
    * Replaces the credentials as a new version of the same secret (same ARN; the previous version
-   * stays as AWSPREVIOUS), or creates the secret if the connection had none.
+   * stays as AWSPREVIOUS), or creates the secret if the connection had none. Repeating the rotation
+   * that wrote the current version changes nothing, so a retried PUT does not push the old
+   * credentials out of AWSPREVIOUS.
    */
   rotateCredentials(principal: Principal, id: string, input: RotateCredentialsCommand, ifMatch?: string[]) {
     const caller = requireMember(principal);
@@ -242,8 +246,11 @@ export class ConnectionService {
     if (!payload) throw ValidationError.at("security", "required", "Send security, headers or both");
     return this.modify(caller, id, ifMatch, "change", async (record) => {
       checkSecurity(await this.connectors.get(record.connector_id), input.security);
-      if (record.credentials && !record.credentials.managed) throw new SecretNotManagedError();
-      const version = (record.credentials?.version ?? 0) + 1;
+      const current = record.credentials;
+      if (current && !current.managed) throw new SecretNotManagedError();
+      if (current && current.version_id === this.secretToken(record.id, current.version, payload))
+        return null;
+      const version = (current?.version ?? 0) + 1;
       const token = this.secretToken(record.id, version, payload);
       let arn = record.auth_aws_arn;
       if (arn) await this.vault.putVersion(arn, payload, token);
@@ -257,6 +264,7 @@ export class ConnectionService {
           version,
           updated_at: this.clock.now().toISOString(),
           managed: true,
+          version_id: token,
         },
       };
     });
@@ -390,8 +398,12 @@ export class ConnectionService {
     if (stored === null) await this.vault.delete(record.auth_aws_arn, { force: true }).catch(() => undefined);
   }
 
-  private async createSecret(owner: SecretOwner, payload: CredentialPayload, idempotencyKey?: string) {
-    const token = this.secretToken(owner.connectionId, 1, payload);
+  private async createSecret(
+    owner: SecretOwner,
+    payload: CredentialPayload,
+    token: string,
+    idempotencyKey?: string,
+  ) {
     try {
       return (await this.vault.create(owner, payload, token)).arn;
     } catch (error) {

@@ -184,6 +184,15 @@ export const Credentials = z.object({
   managed: z.boolean().meta({ description: "false when the secret was adopted: connvault never changes it" }),
 });
 
+/** What the record keeps about its credentials: the public part plus the secret version it wrote. */
+export const StoredCredentials = Credentials.extend({
+  /**
+   * The VersionId (ClientRequestToken) of the version connvault wrote last: an HMAC under a server
+   * key, never an unkeyed hash of the value. A repeated identical rotation recognises itself by it.
+   */
+  version_id: z.string().nullable().default(null),
+});
+
 /** A connection as stored: metadata only. Credential values exist only in the secret it points at. */
 export const ConnectionRecord = z.object({
   id: z.string(),
@@ -206,7 +215,7 @@ export const ConnectionRecord = z.object({
   /** unified.to's `permissions` and `categories`, kept for the compatible routes. */
   permissions: z.array(z.string()),
   categories: z.array(z.string()),
-  credentials: Credentials.nullable(),
+  credentials: StoredCredentials.nullable(),
   auth_aws_arn: z.string().nullable(),
   is_paused: z.boolean(),
   health: z.enum(["healthy", "unhealthy"]).nullable(),

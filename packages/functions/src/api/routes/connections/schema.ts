@@ -93,7 +93,12 @@ export function toConnectionDto(record: ConnectionRecord, baseUrl: string): Conn
     environment: record.environment,
     external_xref: record.external_xref,
     metadata: record.metadata,
-    credentials: record.credentials,
+    credentials: record.credentials && {
+      auth_method: record.credentials.auth_method,
+      version: record.credentials.version,
+      updated_at: record.credentials.updated_at,
+      managed: record.credentials.managed,
+    },
     auth_aws_arn: record.auth_aws_arn,
     is_paused: record.is_paused,
     health_reason: record.health_reason,
