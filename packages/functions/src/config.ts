@@ -1,4 +1,7 @@
 import { createHmac } from "node:crypto";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { Resource } from "sst";
 import { z } from "zod";
 
 const Env = z.object({
@@ -12,6 +15,7 @@ const Env = z.object({
   CONNVAULT_PUBLIC_URL: z.url().optional(),
   CONNVAULT_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(60).default(60),
   CONNVAULT_LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
+  CONNVAULT_DOCS_SCRIPT: z.string().min(1).optional(),
   AWS_REGION: z.string().default("us-east-1"),
   AWS_ENDPOINT_URL: z.url().optional(),
 });
@@ -34,14 +38,37 @@ export interface Config {
   region: string;
   /** An AWS endpoint override (the embedded edge locally); unset on AWS. */
   awsEndpoint?: string;
+  /** Scalar's standalone script for `/docs`: shipped next to the Lambda bundle, or the installed package. */
+  docsScriptPath: string;
 }
 
 const deriveKey = (root: string, purpose: string) =>
   createHmac("sha256", root).update(`connvault:${purpose}`).digest();
 
-/** Reads the configuration once from the environment, failing fast with every problem listed. */
+/**
+ * What SST links into a deployed function (`Resource.*`), as the environment variables that
+ * configure connvault anywhere else; empty outside an SST deployment.
+ */
+function linkedSettings(): Record<string, string> {
+  if (!("ConnvaultSettings" in Resource)) return {};
+  const { table, secretPrefix, kmsKeyArn } = Resource.ConnvaultSettings;
+  return {
+    CONNVAULT_TABLE: table,
+    CONNVAULT_SECRET_PREFIX: secretPrefix,
+    CONNVAULT_KMS_KEY_ID: kmsKeyArn,
+    CONNVAULT_ROOT_API_KEY: Resource.RootApiKey.value,
+  };
+}
+
+const installedDocsScript = () =>
+  join(dirname(createRequire(import.meta.url).resolve("@scalar/api-reference")), "browser", "standalone.js");
+
+/**
+ * Reads the configuration once: SST's linked resources when deployed, else the environment.
+ * Fails fast with every problem listed.
+ */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = Env.safeParse(env);
+  const parsed = Env.safeParse({ ...env, ...linkedSettings() });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`Invalid configuration: ${problems.join("; ")}`);
@@ -60,5 +87,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.CONNVAULT_LOG_LEVEL,
     region: e.AWS_REGION,
     ...(e.AWS_ENDPOINT_URL ? { awsEndpoint: e.AWS_ENDPOINT_URL } : {}),
+    docsScriptPath: e.CONNVAULT_DOCS_SCRIPT ?? installedDocsScript(),
   };
 }

@@ -50,7 +50,7 @@ export function createApp(services: Services): App {
     info: { title: "connvault", version: "0.1.0", description: API_DESCRIPTION },
     security: [{ bearer: [] }, { apiKey: [] }],
   });
-  registerDocs(app);
+  registerDocs(app, services.config.docsScriptPath);
 
   app.notFound((c) => problem(c, "route_not_found", `No route ${c.req.method} ${c.req.path}`));
   app.onError(handleError);

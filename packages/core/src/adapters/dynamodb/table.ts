@@ -6,29 +6,29 @@ import {
   ResourceNotFoundException,
   waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
+import { TABLE_SCHEMA } from "./table-schema.ts";
 
-export const GSI1 = "gsi1";
+const { partitionKey, sortKey, gsi1 } = TABLE_SCHEMA;
+export const GSI1 = gsi1.name;
 
-/** The table's shape; the SST stack declares the same keys and index. */
+/** The table's shape for local use; the SST storage stack declares the same from TABLE_SCHEMA. */
 export const tableDefinition = (tableName: string): CreateTableCommandInput => ({
   TableName: tableName,
   BillingMode: "PAY_PER_REQUEST",
-  AttributeDefinitions: [
-    { AttributeName: "pk", AttributeType: "S" },
-    { AttributeName: "sk", AttributeType: "S" },
-    { AttributeName: "gsi1pk", AttributeType: "S" },
-    { AttributeName: "gsi1sk", AttributeType: "S" },
-  ],
+  AttributeDefinitions: [partitionKey, sortKey, gsi1.partitionKey, gsi1.sortKey].map((AttributeName) => ({
+    AttributeName,
+    AttributeType: "S",
+  })),
   KeySchema: [
-    { AttributeName: "pk", KeyType: "HASH" },
-    { AttributeName: "sk", KeyType: "RANGE" },
+    { AttributeName: partitionKey, KeyType: "HASH" },
+    { AttributeName: sortKey, KeyType: "RANGE" },
   ],
   GlobalSecondaryIndexes: [
     {
-      IndexName: GSI1,
+      IndexName: gsi1.name,
       KeySchema: [
-        { AttributeName: "gsi1pk", KeyType: "HASH" },
-        { AttributeName: "gsi1sk", KeyType: "RANGE" },
+        { AttributeName: gsi1.partitionKey, KeyType: "HASH" },
+        { AttributeName: gsi1.sortKey, KeyType: "RANGE" },
       ],
       Projection: { ProjectionType: "ALL" },
     },

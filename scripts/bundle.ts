@@ -1,0 +1,57 @@
+import { copyFileSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { build } from "esbuild";
+
+/**
+ * Every Lambda function, bundled the way it is deployed: one minified ESM file with the AWS SDK
+ * inside (pinned by package.json, not whatever the Lambda runtime ships), plus its assets. The SST
+ * stacks point each function's `bundle` at `dist/functions/<name>`.
+ */
+export const FUNCTIONS = {
+  api: {
+    entry: "packages/functions/src/api/handler.ts",
+    /** Upper bound for index.mjs; a test fails when a change grows the bundle past it. */
+    budgetBytes: 1_250_000,
+    assets: { "scalar.js": "node_modules/@scalar/api-reference/dist/browser/standalone.js" },
+  },
+} as const;
+
+export type FunctionName = keyof typeof FUNCTIONS;
+
+export async function bundle(
+  outDir = "dist/functions",
+): Promise<{ name: FunctionName; bytes: number; budgetBytes: number }[]> {
+  const results = [];
+  for (const [name, fn] of Object.entries(FUNCTIONS) as [FunctionName, (typeof FUNCTIONS)[FunctionName]][]) {
+    const dir = join(outDir, name);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    await build({
+      entryPoints: [fn.entry],
+      outfile: join(dir, "index.mjs"),
+      bundle: true,
+      minify: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      mainFields: ["module", "main"],
+      legalComments: "none",
+      // Some CommonJS dependencies call require() for Node built-ins.
+      banner: {
+        js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
+      },
+      logLevel: "warning",
+    });
+    for (const [asset, source] of Object.entries(fn.assets)) copyFileSync(source, join(dir, asset));
+    results.push({ name, bytes: statSync(join(dir, "index.mjs")).size, budgetBytes: fn.budgetBytes });
+  }
+  return results;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const { name, bytes, budgetBytes } of await bundle()) {
+    console.log(
+      `${name.padEnd(12)} ${(bytes / 1024).toFixed(0).padStart(6)} KiB  (budget ${(budgetBytes / 1024).toFixed(0)} KiB)`,
+    );
+  }
+}

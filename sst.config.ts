@@ -1,0 +1,27 @@
+/// <reference path="./.sst/platform/config.d.ts" />
+
+export default $config({
+  app(input) {
+    const production = input?.stage === "production";
+    return {
+      name: "connvault",
+      home: "aws",
+      removal: production ? "retain" : "remove",
+      protect: production,
+    };
+  },
+  /** Stacks load in a fixed order; each may use what the earlier ones export. */
+  async run() {
+    const storage = await import("./stacks/storage");
+    const credentials = await import("./stacks/credentials");
+    const api = await import("./stacks/api");
+    const alarms = await import("./stacks/alarms");
+    return {
+      api: api.api.url,
+      table: storage.table.name,
+      secretPrefix: credentials.secretPrefix,
+      kmsKey: credentials.key.arn,
+      alarms: alarms.alarmTopic.arn,
+    };
+  },
+});

@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { generateApiKey } from "@connvault/core";
+import { bootLocal, type LocalStack } from "@connvault/local";
+import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundle } from "../../scripts/bundle.ts";
+import { httpApiEvent, lambdaContext } from "../fixtures/api-gateway-v2.ts";
+
+const outDir = mkdtempSync(join(tmpdir(), "connvault-bundle-"));
+let results: Awaited<ReturnType<typeof bundle>>;
+let stack: LocalStack;
+const rootApiKey = generateApiKey();
+
+beforeAll(async () => {
+  results = await bundle(outDir);
+  stack = await bootLocal({ rootApiKey, env: { CONNVAULT_TABLE: "connvault-bundle" } });
+}, 60_000);
+afterAll(async () => {
+  await stack.close();
+  rmSync(outDir, { recursive: true, force: true });
+});
+
+describe("the deployable bundles", () => {
+  it("stay within their size budgets", () => {
+    for (const { name, bytes, budgetBytes } of results) expect(bytes, name).toBeLessThanOrEqual(budgetBytes);
+  });
+
+  it("serve the API from the bundled api function alone, AWS SDK included", async () => {
+    // Only the bundle folder is on the path: nothing resolves from node_modules at run time.
+    Object.assign(process.env, {
+      CONNVAULT_TABLE: "connvault-bundle",
+      CONNVAULT_ROOT_API_KEY: rootApiKey,
+      CONNVAULT_LOG_LEVEL: "SILENT",
+      CONNVAULT_DOCS_SCRIPT: join(outDir, "api", "scalar.js"),
+      AWS_ENDPOINT_URL: stack.edge.url,
+    });
+    const { handler } = await import(pathToFileURL(join(outDir, "api", "index.mjs")).href);
+    const invoke = async (...args: Parameters<typeof httpApiEvent>) =>
+      (await handler(httpApiEvent(...args), lambdaContext)) as APIGatewayProxyStructuredResultV2;
+
+    expect((await invoke("GET", "/v1/health")).statusCode).toBe(200);
+    const org = await invoke("POST", "/v1/organizations", {
+      headers: { authorization: `Bearer ${rootApiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "Bundled" }),
+    });
+    expect(org.statusCode, org.body).toBe(201);
+    const script = await invoke("GET", "/docs/scalar.js");
+    expect(script.statusCode).toBe(200);
+  });
+});
