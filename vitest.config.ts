@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { defineConfig } from "vitest/config";
 
 const project = (name: string, extra: Record<string, unknown> = {}) => ({
@@ -5,14 +6,22 @@ const project = (name: string, extra: Record<string, unknown> = {}) => ({
   test: { name, include: [`test/${name}/**/*.test.ts`], ...extra },
 });
 
-// `npm test` runs unit, api and integration; conformance (moto, DynamoDB Local, schemathesis) is opt-in
-// locally with `npm run test:conformance` and always runs in CI.
+// Infra tests synthesize sst.config.ts under Pulumi mocks and need the `.sst/platform` that
+// `SST_SKIP_DEPENDENCY_CHECK=1 SST_NO_BUN=1 npx sst install --stage ci` generates (CI runs it first).
+const sstInstalled = existsSync(new URL("./.sst/platform/package.json", import.meta.url));
+
+// `npm test` runs unit, api and integration, plus infra once `sst install` has run.
 export default defineConfig({
   test: {
     testTimeout: 20_000,
     // The AWS SDK is pinned, so its notice about future releases needing Node 22 is noise in tests.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
     hookTimeout: 30_000,
-    projects: [project("unit"), project("api"), project("integration")],
+    projects: [
+      project("unit"),
+      project("api"),
+      project("integration"),
+      ...(sstInstalled ? [project("infra", { testTimeout: 60_000 })] : []),
+    ],
   },
 });

@@ -33,7 +33,7 @@ async function start(): Promise<{ child: ChildProcess; api: string; edge: string
   child.stderr?.on("data", (chunk) => {
     output += chunk;
   });
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 45_000;
   while (!/OpenAPI/.test(output)) {
     if (Date.now() > deadline || child.exitCode !== null)
       throw new Error(`npm start did not come up:\n${output}`);
@@ -53,7 +53,9 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<number
 }
 
 describe("npm start", () => {
-  it("serves the API, stops cleanly on Ctrl-C, and keeps every record and secret across a restart", async () => {
+  it("serves the API, stops cleanly on Ctrl-C, and keeps every record and secret across a restart", {
+    timeout: 120_000,
+  }, async () => {
     const first = await start();
     const rootKey = readFileSync(join(dataDir, "root-api-key"), "utf8").trim();
     expect(first.output()).toContain(rootKey);

@@ -1,0 +1,227 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { type SynthResult, synth } from "./synth.ts";
+
+// The real sst.config.ts and stacks/, run under Pulumi mocks: what `sst deploy` would create.
+
+const secrets = { RootApiKey: `cvk_${"x".repeat(43)}` };
+let ci: SynthResult;
+let production: SynthResult;
+
+beforeAll(async () => {
+  ci = await synth({ stage: "ci", secrets });
+  production = await synth({ stage: "production", secrets });
+}, 120_000);
+
+type Statement = {
+  Effect: "Allow" | "Deny";
+  Action: string[];
+  Resource: string[];
+  Condition?: Record<string, Record<string, string[]>>;
+};
+
+const only = (result: SynthResult, type: string, name?: string) => {
+  const found = result.resources.filter((r) => r.type === type && (name === undefined || r.name === name));
+  expect(found, `${type} ${name ?? ""}`).toHaveLength(1);
+  return found[0]?.inputs ?? {};
+};
+
+const roles = (result: SynthResult) => result.resources.filter((r) => r.type === "aws:iam/role:Role");
+
+const statementsOf = (role: Record<string, unknown>): Statement[] =>
+  (role.inlinePolicies as { policy: string }[]).flatMap((p) => JSON.parse(p.policy).Statement as Statement[]);
+
+const allowed = (statements: Statement[]) =>
+  statements
+    .filter((s) => s.Effect === "Allow")
+    .flatMap((s) => s.Action.map((action) => ({ action, statement: s })));
+
+describe("the api function's role", () => {
+  const apiStatements = () => statementsOf(only(ci, "aws:iam/role:Role", "ApiRole"));
+
+  it("grants exactly the DynamoDB, Secrets Manager and KMS actions the code needs", () => {
+    const granted = [...new Set(allowed(apiStatements()).map((a) => a.action))].sort();
+    expect(granted).toEqual(
+      [
+        "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+        "secretsmanager:CreateSecret",
+        "secretsmanager:DeleteSecret",
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:TagResource",
+      ].sort(),
+    );
+  });
+
+  it("can never read a secret: no GetSecretValue allowed anywhere, and an explicit Deny", () => {
+    const statements = apiStatements();
+    const reads = allowed(statements).filter(({ action }) =>
+      /^secretsmanager:(BatchGet|Get)SecretValue$|^secretsmanager:\*$|^\*$/.test(action),
+    );
+    expect(reads).toEqual([]);
+    const deny = statements.find((s) => s.Effect === "Deny");
+    expect(deny).toMatchObject({
+      Action: expect.arrayContaining(["secretsmanager:GetSecretValue"]),
+      Resource: ["*"],
+    });
+  });
+
+  it("writes secrets only under <app>/<stage>/connections/", () => {
+    const writes = allowed(apiStatements()).filter(
+      ({ action }) => /Create|Put|Delete|Tag/.test(action) && action.startsWith("secretsmanager:"),
+    );
+    for (const { statement } of writes) {
+      expect(statement.Resource).toEqual([
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:connvault/ci/connections/*",
+      ]);
+    }
+  });
+
+  it("describes secrets elsewhere only when tagged for an organization (adoption)", () => {
+    const wide = apiStatements().find((s) => s.Effect === "Allow" && s.Resource.includes("*"));
+    expect(wide).toEqual({
+      Effect: "Allow",
+      Action: ["secretsmanager:DescribeSecret"],
+      Resource: ["*"],
+      Condition: { Null: { "secretsmanager:ResourceTag/connvault:organization_id": ["false"] } },
+    });
+  });
+
+  it("uses the KMS key only through Secrets Manager, for that prefix", () => {
+    const kms = apiStatements().filter((s) => s.Action.some((a) => a.startsWith("kms:")));
+    expect(kms).toHaveLength(1);
+    const key = only(ci, "aws:kms/key:Key", "CredentialsKey");
+    expect(kms[0]).toMatchObject({
+      Effect: "Allow",
+      Resource: [expect.stringContaining("CredentialsKey")],
+      Condition: {
+        StringEquals: { "kms:ViaService": ["secretsmanager.us-east-1.amazonaws.com"] },
+        StringLike: {
+          "kms:EncryptionContext:SecretARN": [
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:connvault/ci/connections/*",
+          ],
+        },
+      },
+    });
+    expect(key).toBeDefined();
+  });
+
+  it("touches only the table and its indexes", () => {
+    const dynamo = allowed(apiStatements()).filter(({ action }) => action.startsWith("dynamodb:"));
+    for (const { statement } of dynamo) {
+      expect(statement.Resource).toHaveLength(2);
+      expect(statement.Resource[0]).toMatch(/^arn:aws:dynamodb:.*Table/);
+      expect(statement.Resource[1]).toBe(`${statement.Resource[0]}/index/*`);
+    }
+  });
+});
+
+describe("every function role", () => {
+  it("trusts only lambda.amazonaws.com, never the account root", () => {
+    expect(roles(ci).length).toBeGreaterThan(0);
+    for (const role of roles(ci)) {
+      const policy = role.inputs.assumeRolePolicy;
+      const trust = typeof policy === "string" ? JSON.parse(policy) : policy;
+      expect(trust.Statement, role.name).toEqual([
+        expect.objectContaining({
+          Effect: "Allow",
+          Action: "sts:AssumeRole",
+          Principal: { Service: "lambda.amazonaws.com" },
+        }),
+      ]);
+    }
+  });
+});
+
+describe("the table", () => {
+  const table = (result: SynthResult) => only(result, "aws:dynamodb/table:Table");
+
+  it("has the keys and GSI the code queries, with every index key declared", () => {
+    const inputs = table(ci);
+    expect(inputs).toMatchObject({ hashKey: "pk", rangeKey: "sk", billingMode: "PAY_PER_REQUEST" });
+    expect(inputs.globalSecondaryIndexes).toEqual([
+      expect.objectContaining({ name: "gsi1", hashKey: "gsi1pk", rangeKey: "gsi1sk", projectionType: "ALL" }),
+    ]);
+    const declared = (inputs.attributes as { name: string }[]).map((a) => a.name).sort();
+    expect(declared).toEqual(["gsi1pk", "gsi1sk", "pk", "sk"]);
+  });
+
+  it("streams new and old images, has TTL and point-in-time recovery", () => {
+    expect(table(ci)).toMatchObject({
+      streamEnabled: true,
+      streamViewType: "NEW_AND_OLD_IMAGES",
+      ttl: { attributeName: "expires_at", enabled: true },
+      pointInTimeRecovery: { enabled: true },
+    });
+  });
+
+  it("is deletion-protected in production only", () => {
+    expect(table(production).deletionProtectionEnabled).toBe(true);
+    expect(table(ci).deletionProtectionEnabled).toBe(false);
+  });
+});
+
+describe("the KMS key", () => {
+  it("rotates", () => {
+    expect(only(ci, "aws:kms/key:Key", "CredentialsKey")).toMatchObject({ enableKeyRotation: true });
+  });
+});
+
+describe("the api function and HTTP API", () => {
+  it("runs arm64 Node.js 22 with 1024 MB from the esbuild bundle", () => {
+    expect(only(ci, "aws:lambda/function:Function", "ApiFunction")).toMatchObject({
+      architectures: ["arm64"],
+      runtime: "nodejs22.x",
+      memorySize: 1024,
+      handler: "index.handler",
+    });
+  });
+
+  it("routes everything to the function and throttles the secret-writing routes below 50/s", () => {
+    const routes = ci.resources
+      .filter((r) => r.type === "aws:apigatewayv2/route:Route")
+      .map((r) => r.inputs.routeKey)
+      .sort();
+    expect(routes).toEqual(
+      [
+        "$default",
+        "POST /v1/connectors/{connector_id}/connections",
+        "POST /v1/connectors/{connector_id}/connect",
+        "PUT /v1/connections/{id}/credentials",
+        "POST /unified/connection",
+      ].sort(),
+    );
+    const stage = only(ci, "aws:apigatewayv2/stage:Stage");
+    expect(stage.defaultRouteSettings).toMatchObject({
+      throttlingRateLimit: 500,
+      throttlingBurstLimit: 1000,
+    });
+    const limits = stage.routeSettings as { routeKey: string; throttlingRateLimit: number }[];
+    expect(limits.map((s) => s.routeKey).sort()).toEqual(routes.filter((r) => r !== "$default"));
+    for (const limit of limits) expect(limit.throttlingRateLimit).toBeLessThan(50);
+  });
+
+  it("alarms on API 5xx and on Lambda errors and throttles", () => {
+    const alarms = ci.resources
+      .filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm")
+      .map((r) => `${r.inputs.namespace}/${r.inputs.metricName}`)
+      .sort();
+    expect(alarms).toEqual(["AWS/ApiGateway/5xx", "AWS/Lambda/Errors", "AWS/Lambda/Throttles"]);
+  });
+});
+
+describe("the app", () => {
+  it("returns the API URL, table, secret prefix, KMS key and alarm topic", () => {
+    expect(ci.outputs).toMatchObject({
+      api: expect.stringMatching(/^https:\/\//),
+      table: expect.stringContaining("Table"),
+      secretPrefix: "connvault/ci",
+      kmsKey: expect.stringContaining("CredentialsKey"),
+      alarms: expect.any(String),
+    });
+  });
+});
