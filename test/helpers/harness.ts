@@ -61,7 +61,7 @@ export async function startHarness(
     calls,
     listen() {
       return new Promise((resolve) => {
-        const server = serve({ fetch: stack.app.fetch, port: 0, hostname: "127.0.0.1" }, (info) =>
+        const server = serve({ fetch: stack.fetch, port: 0, hostname: "127.0.0.1" }, (info) =>
           resolve({
             url: `http://127.0.0.1:${info.port}`,
             close: () => new Promise<void>((done) => server.close(() => done())),

@@ -2,10 +2,16 @@ export { DynamoApiKeyStore } from "./adapters/dynamodb/api-key-store.ts";
 export { DynamoConnectionStore } from "./adapters/dynamodb/connection-store.ts";
 export { DynamoConnectorStore } from "./adapters/dynamodb/connector-store.ts";
 export { keys } from "./adapters/dynamodb/keys.ts";
+export {
+  DynamoCredentialReadStore,
+  DynamoLeaseStore,
+  DynamoOAuthFlowStore,
+} from "./adapters/dynamodb/oauth-stores.ts";
 export { DynamoOrganizationStore } from "./adapters/dynamodb/organization-store.ts";
 export { ensureTable, tableDefinition } from "./adapters/dynamodb/table.ts";
 export { Table } from "./adapters/dynamodb/table-client.ts";
-export { SecretsManagerVault } from "./adapters/secrets-manager/credential-vault.ts";
+export { HttpTokenEndpoint } from "./adapters/http/token-endpoint.ts";
+export { SecretsManagerReader, SecretsManagerVault } from "./adapters/secrets-manager/credential-vault.ts";
 export * from "./api-keys/api-key.service.ts";
 export * from "./api-keys/api-key.ts";
 export * from "./connections/access.ts";
@@ -20,13 +26,19 @@ export type {
 export { catalog } from "./connectors/catalog.ts";
 export * from "./connectors/connector.service.ts";
 export * from "./connectors/connector.ts";
+export * from "./oauth/oauth.service.ts";
+export * from "./oauth/oauth.ts";
+export type { TokenEndpoint } from "./oauth/token-endpoint.ts";
 export * from "./organizations/organization.service.ts";
 export * from "./organizations/organization.ts";
+export * from "./resolver/resolver.service.ts";
+export * from "./resolver/resolver.ts";
 export { type Clock, systemClock } from "./shared/clock.ts";
 export { CursorCodec } from "./shared/cursor.ts";
 export * from "./shared/errors.ts";
 export * from "./shared/idempotency.ts";
 export { newId } from "./shared/ids.ts";
+export { SecretTokens } from "./shared/secret-token.ts";
 export { secureUrl } from "./shared/urls.ts";
 export { fieldErrors, parse } from "./shared/validation.ts";
 export * from "./unified/unified.service.ts";

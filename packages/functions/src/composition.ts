@@ -11,11 +11,21 @@ import {
   DynamoApiKeyStore,
   DynamoConnectionStore,
   DynamoConnectorStore,
+  DynamoCredentialReadStore,
+  DynamoLeaseStore,
+  DynamoOAuthFlowStore,
   DynamoOrganizationStore,
+  HttpTokenEndpoint,
+  OAuthService,
   OrganizationService,
+  type ResolverOptions,
+  ResolverService,
+  SecretsManagerReader,
   SecretsManagerVault,
+  SecretTokens,
   systemClock,
   Table,
+  type TokenEndpoint,
   UnifiedConnectionService,
 } from "@connvault/core";
 import type { Config } from "./config.ts";
@@ -30,14 +40,22 @@ export interface Services {
   connectors: ConnectorService;
   connections: ConnectionService;
   unified: UnifiedConnectionService;
+  oauth: OAuthService;
+  resolver: ResolverService;
 }
 
 export interface ServiceOverrides {
   clock?: Clock;
   logger?: Logger;
+  tokenEndpoint?: TokenEndpoint;
+  resolver?: ResolverOptions;
 }
 
-/** The one place that builds AWS SDK clients and wires adapters into the core services. */
+/**
+ * The one place that builds AWS SDK clients and wires adapters into the core services. Every
+ * function builds the same graph; what each may actually do with AWS is bounded by its IAM role
+ * (the api role, for one, is denied GetSecretValue, which only the resolver and oauth code paths use).
+ */
 export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
   const clock = overrides.clock ?? systemClock;
   const aws = {
@@ -52,24 +70,38 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
     config.tableName,
   );
-  const apiKeys = new ApiKeyService(new DynamoApiKeyStore(table), clock, {
-    rootApiKey: config.rootApiKey,
-    cacheTtlMs: config.cacheTtlMs,
-    derivationKey: config.apiKeyDerivationKey,
-  });
-  const connectors = new ConnectorService(new DynamoConnectorStore(table), clock, config.cacheTtlMs);
+  const tokens = new SecretTokens(config.tokenKey);
   const vault = new SecretsManagerVault(secrets, {
     prefix: config.secretPrefix,
     recoveryWindowDays: 7,
     ...(config.kmsKeyId ? { kmsKeyId: config.kmsKeyId } : {}),
   });
-  const connections = new ConnectionService(
-    new DynamoConnectionStore(table),
+  const reader = new SecretsManagerReader(secrets);
+  const tokenEndpoint = overrides.tokenEndpoint ?? new HttpTokenEndpoint();
+  const apiKeys = new ApiKeyService(new DynamoApiKeyStore(table), clock, {
+    rootApiKey: config.rootApiKey,
+    cacheTtlMs: config.cacheTtlMs,
+    derivationKey: config.apiKeyDerivationKey,
+  });
+  const connectors = new ConnectorService(
+    new DynamoConnectorStore(table),
     vault,
-    connectors,
-    new CursorCodec(config.cursorKey),
+    tokens,
     clock,
-    { tokenKey: config.tokenKey },
+    config.cacheTtlMs,
+  );
+  const records = new DynamoConnectionStore(table);
+  const cursors = new CursorCodec(config.cursorKey);
+  const connections = new ConnectionService(records, vault, connectors, cursors, clock, tokens);
+  const oauth = new OAuthService(
+    connections,
+    records,
+    connectors,
+    new DynamoOAuthFlowStore(table),
+    reader,
+    tokenEndpoint,
+    new CursorCodec(config.oauthPageKey),
+    clock,
   );
   return {
     config,
@@ -80,5 +112,19 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     connectors,
     connections,
     unified: new UnifiedConnectionService(connections, connectors),
+    oauth,
+    resolver: new ResolverService(
+      records,
+      connections,
+      connectors,
+      oauth,
+      reader,
+      tokenEndpoint,
+      new DynamoLeaseStore(table, clock),
+      new DynamoCredentialReadStore(table),
+      cursors,
+      clock,
+      overrides.resolver,
+    ),
   };
 }

@@ -30,6 +30,8 @@ export interface Config {
   tokenKey: Buffer;
   /** Derives API keys issued under an Idempotency-Key, derived the same way. */
   apiKeyDerivationKey: Buffer;
+  /** Signs the state in connector_page_url, derived the same way. */
+  oauthPageKey: Buffer;
   kmsKeyId?: string;
   /** Base URL of the public API, for links such as connector_page_url; else the request's origin. */
   publicUrl?: string;
@@ -81,6 +83,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cursorKey: deriveKey(e.CONNVAULT_ROOT_API_KEY, "cursor"),
     tokenKey: deriveKey(e.CONNVAULT_ROOT_API_KEY, "secret-token"),
     apiKeyDerivationKey: deriveKey(e.CONNVAULT_ROOT_API_KEY, "api-key"),
+    oauthPageKey: deriveKey(e.CONNVAULT_ROOT_API_KEY, "oauth-page"),
     ...(e.CONNVAULT_KMS_KEY_ID ? { kmsKeyId: e.CONNVAULT_KMS_KEY_ID } : {}),
     ...(e.CONNVAULT_PUBLIC_URL ? { publicUrl: e.CONNVAULT_PUBLIC_URL.replace(/\/$/, "") } : {}),
     cacheTtlMs: e.CONNVAULT_CACHE_TTL_SECONDS * 1000,

@@ -2,6 +2,7 @@ import { catalog, ensureTable } from "@connvault/core";
 import {
   type App,
   createApp,
+  createOAuthApp,
   createServices,
   loadConfig,
   type ServiceOverrides,
@@ -23,7 +24,10 @@ export interface BootOptions {
 export interface LocalStack {
   edge: Edge;
   services: Services;
+  /** The api function's app. */
   app: App;
+  /** What one local port serves: `/oauth2/*` as the oauth function would, everything else as the api. */
+  fetch(request: Request): Response | Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -44,10 +48,14 @@ export async function bootLocal(options: BootOptions): Promise<LocalStack> {
   const services = createServices(config, options.overrides);
   await ensureTable(services.clients.dynamo, config.tableName);
   await services.connectors.seed(catalog());
+  const app = createApp(services);
+  const oauth = createOAuthApp(services);
   return {
     edge,
     services,
-    app: createApp(services),
+    app,
+    fetch: (request) =>
+      new URL(request.url).pathname.startsWith("/oauth2/") ? oauth.fetch(request) : app.fetch(request),
     async close() {
       services.clients.dynamo.destroy();
       services.clients.secrets.destroy();

@@ -9,7 +9,7 @@ const dataDir = resolve(process.env.CONNVAULT_DATA_DIR ?? ".data");
 
 const root = ensureRootKey(dataDir, process.env.CONNVAULT_ROOT_API_KEY);
 const stack = await bootLocal({ edgePort, dataDir, rootApiKey: root.key, env: process.env });
-const server = serve({ fetch: stack.app.fetch, port, hostname: "127.0.0.1" }, (info) => {
+const server = serve({ fetch: stack.fetch, port, hostname: "127.0.0.1" }, (info) => {
   const api = `http://127.0.0.1:${info.port}`;
   console.log(`connvault is running on the embedded backend (data in ${dataDir})
   API      ${api}/v1

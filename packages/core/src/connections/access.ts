@@ -13,7 +13,7 @@ export interface AccessRule {
 }
 
 /** Members and admins see organizational connections and their own personal ones. */
-export const seeRule = (caller: KeyPrincipal): AccessRule => ({
+export const seeRule = (caller: Pick<KeyPrincipal, "user_id">): AccessRule => ({
   owner: caller.user_id,
   organizational: true,
 });

@@ -1,9 +1,9 @@
-import { createHmac } from "node:crypto";
 import { requireMember } from "../api-keys/api-key.service.ts";
 import type { KeyPrincipal, Principal } from "../api-keys/api-key.ts";
 import type { ConnectorService } from "../connectors/connector.service.ts";
 import type { AuthType, Connector } from "../connectors/connector.ts";
 import { findVersion } from "../connectors/connector.ts";
+import type { OAuth2Token } from "../oauth/oauth.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { CursorCodec } from "../shared/cursor.ts";
 import {
@@ -21,6 +21,7 @@ import {
   type Replayable,
 } from "../shared/idempotency.ts";
 import { newId } from "../shared/ids.ts";
+import type { SecretTokens } from "../shared/secret-token.ts";
 import { allows, assertCanChange, changeRule, seeRule } from "./access.ts";
 import {
   PreconditionFailedError,
@@ -78,11 +79,6 @@ export type RotateCredentialsCommand = RotateCredentialsInput & { auth?: Record<
 
 export const etagOf = (record: Pick<ConnectionRecord, "revision">) => `"${record.revision}"`;
 
-export interface ConnectionServiceOptions {
-  /** Keys the ClientRequestTokens of secret writes (an HMAC, so no token reveals a credential). */
-  tokenKey: Buffer;
-}
-
 export class ConnectionService {
   constructor(
     private readonly store: ConnectionStore,
@@ -90,7 +86,7 @@ export class ConnectionService {
     private readonly connectors: ConnectorService,
     private readonly cursors: CursorCodec,
     private readonly clock: Clock,
-    private readonly options: ConnectionServiceOptions,
+    private readonly tokens: SecretTokens,
   ) {}
 
   /**
@@ -108,7 +104,7 @@ export class ConnectionService {
   ): Promise<Replayable<ConnectionRecord>> {
     const caller = requireMember(principal);
     const connector = await this.connectors.get(connectorId);
-    checkSecurity(connector, input.security);
+    checkCredentials(connector, input);
     checkVersion(connector, input.version);
     if (input.redirect_url && connector.auth_type !== "oauth2") {
       throw ValidationError.at(
@@ -218,7 +214,7 @@ export class ConnectionService {
   /** Changes the given fields; `ifMatch` (ETags) makes it fail with 412 if the connection changed. */
   update(principal: Principal, id: string, patch: UpdateConnectionCommand, ifMatch?: string[]) {
     const caller = requireMember(principal);
-    return this.modify(caller, id, ifMatch, "change", async (record) => {
+    return this.modify(canChange(caller), id, ifMatch, async (record) => {
       const { is_paused, ...fields } = patch;
       const next = { ...record, ...definedOnly(fields), is_paused: is_paused ?? record.is_paused };
       if (next.is_service_account && next.access_scope !== "organizational") {
@@ -244,30 +240,21 @@ export class ConnectionService {
     const caller = requireMember(principal);
     const payload = credentialPayload(input);
     if (!payload) throw ValidationError.at("security", "required", "Send security, headers or both");
-    return this.modify(caller, id, ifMatch, "change", async (record) => {
-      checkSecurity(await this.connectors.get(record.connector_id), input.security);
-      const current = record.credentials;
-      if (current && !current.managed) throw new SecretNotManagedError();
-      if (current && current.version_id === this.secretToken(record.id, current.version, payload))
-        return null;
-      const version = (current?.version ?? 0) + 1;
-      const token = this.secretToken(record.id, version, payload);
-      let arn = record.auth_aws_arn;
-      if (arn) await this.vault.putVersion(arn, payload, token);
-      else arn = (await this.vault.create(secretOwner(record), payload, token)).arn;
-      return {
-        ...record,
-        auth_aws_arn: arn,
-        header_names: Object.keys(input.headers ?? {}),
-        credentials: {
-          auth_method: authMethodOf(input),
-          version,
-          updated_at: this.clock.now().toISOString(),
-          managed: true,
-          version_id: token,
-        },
-      };
+    return this.modify(canChange(caller), id, ifMatch, async (record) => {
+      checkCredentials(await this.connectors.get(record.connector_id), input);
+      return this.writeCredentials(record, payload, authMethodOf(input));
     });
+  }
+
+  /**
+   * Stores a token obtained from the provider (browser authorization or refresh) as the next
+   * version of the connection's secret: the same id and ARN, status active.
+   */
+  storeOAuthToken(organizationId: string, id: string, token: OAuth2Token): Promise<ConnectionRecord> {
+    const payload: CredentialPayload = { security: { authMethod: "oauth2", oauth2Token: token } };
+    return this.modify(systemAccess(organizationId), id, undefined, (record) =>
+      this.writeCredentials(record, payload, "oauth2"),
+    );
   }
 
   /** Records a health report from the platform; any caller who can see the connection may send one. */
@@ -280,7 +267,7 @@ export class ConnectionService {
     const caller = requireMember(principal);
     const request = fingerprint({ op: "health", caller: caller.user_id, input });
     let replayed = false;
-    const result = await this.modify(caller, id, undefined, "see", (record) => {
+    const result = await this.modify(canSee(caller), id, undefined, (record) => {
       const earlier = idempotencyKey && record.idempotency.find((entry) => entry.key === idempotencyKey);
       if (earlier) {
         if (earlier.fingerprint !== request) throw new IdempotencyKeyReusedError();
@@ -334,23 +321,16 @@ export class ConnectionService {
    * the change is applied again to the newer revision. `change` returns null to write nothing.
    */
   private async modify(
-    caller: KeyPrincipal,
+    access: Access,
     id: string,
     ifMatch: string[] | undefined,
-    right: "see" | "change",
     change: (record: ConnectionRecord) => ConnectionRecord | null | Promise<ConnectionRecord | null>,
   ): Promise<ConnectionRecord> {
     for (let attempt = 1; ; attempt++) {
-      const stored = await this.store.get(caller.organization_id, id);
-      const record =
-        right === "change"
-          ? assertCanChange(caller, stored, id)
-          : stored && allows(seeRule(caller), stored)
-            ? stored
-            : null;
-      if (!record) throw new NotFoundError("connection", id);
-      if (ifMatch && !ifMatch.includes("*") && !ifMatch.includes(etagOf(record)))
+      const record = access.admit(await this.store.get(access.organizationId, id), id);
+      if (ifMatch && !ifMatch.includes("*") && !ifMatch.includes(etagOf(record))) {
         throw new PreconditionFailedError();
+      }
       const changed = await change(record);
       if (!changed) return record;
       const next = withStatus({
@@ -363,6 +343,37 @@ export class ConnectionService {
       if (attempt >= WRITE_ATTEMPTS)
         throw new ConflictError("concurrent_update", "The connection kept changing; retry");
     }
+  }
+
+  /**
+   * The record after writing `payload` as the connection's next secret version (or its first
+   * secret). Writing what the current version already holds changes nothing and returns null.
+   */
+  private async writeCredentials(
+    record: ConnectionRecord,
+    payload: CredentialPayload,
+    authMethod: NonNullable<ConnectionRecord["credentials"]>["auth_method"],
+  ): Promise<ConnectionRecord | null> {
+    const current = record.credentials;
+    if (current && !current.managed) throw new SecretNotManagedError();
+    if (current && current.version_id === this.secretToken(record.id, current.version, payload)) return null;
+    const version = (current?.version ?? 0) + 1;
+    const token = this.secretToken(record.id, version, payload);
+    let arn = record.auth_aws_arn;
+    if (arn) await this.vault.putVersion(arn, payload, token);
+    else arn = (await this.vault.create(secretOwner(record), payload, token)).arn;
+    return {
+      ...record,
+      auth_aws_arn: arn,
+      header_names: Object.keys(payload.headers ?? {}),
+      credentials: {
+        auth_method: authMethod,
+        version,
+        updated_at: this.clock.now().toISOString(),
+        managed: true,
+        version_id: token,
+      },
+    };
   }
 
   private async insert(
@@ -434,14 +445,40 @@ export class ConnectionService {
     return secret.arn;
   }
 
-  /** A UUID-shaped ClientRequestToken: the same request always writes the same secret version. */
+  /** The ClientRequestToken of a connection's secret version: the same write always gets the same token. */
   private secretToken(connectionId: string, version: number, payload: CredentialPayload): string {
-    const hex = createHmac("sha256", this.options.tokenKey)
-      .update(`${connectionId}\n${version}\n${canonicalJson(payload)}`)
-      .digest("hex");
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+    return this.tokens.for("connection", connectionId, version, payload);
   }
 }
+
+/** Which records an operation may act on, within one organization. */
+interface Access {
+  organizationId: string;
+  /** The record if the operation may act on it; otherwise throws (404 or 403). */
+  admit(stored: ConnectionRecord | null, id: string): ConnectionRecord;
+}
+
+const canChange = (caller: KeyPrincipal): Access => ({
+  organizationId: caller.organization_id,
+  admit: (stored, id) => assertCanChange(caller, stored, id),
+});
+
+const canSee = (caller: KeyPrincipal): Access => ({
+  organizationId: caller.organization_id,
+  admit: (stored, id) => {
+    if (!stored || !allows(seeRule(caller), stored)) throw new NotFoundError("connection", id);
+    return stored;
+  },
+});
+
+/** connvault itself (the OAuth2 callback, the resolver's refresh): no caller to check. */
+const systemAccess = (organizationId: string): Access => ({
+  organizationId,
+  admit: (stored, id) => {
+    if (!stored) throw new NotFoundError("connection", id);
+    return stored;
+  },
+});
 
 const withStatus = (record: ConnectionRecord): ConnectionRecord => ({
   ...record,
@@ -496,12 +533,22 @@ function checkVersion(connector: Connector, version: string | null | undefined):
   }
 }
 
-function checkSecurity(connector: Connector, security: SecurityInput | undefined): void {
+function checkCredentials(connector: Connector, input: { security?: SecurityInput; headers?: object }): void {
+  const { security } = input;
   if (security && AUTH_TYPE_OF[security.authMethod] !== connector.auth_type) {
     throw ValidationError.at(
       "security.authMethod",
       "auth_method_mismatch",
       `Connector ${connector.id} uses auth_type ${connector.auth_type}; authMethod ${security.authMethod} does not fit it`,
+    );
+  }
+  // Authorization rewrites an OAuth2 connection's secret with the new token, and connvault cannot
+  // read the old version to carry other values over: such connections hold the token only.
+  if (input.headers && connector.auth_type === "oauth2") {
+    throw ValidationError.at(
+      "headers",
+      "not_supported",
+      "OAuth2 connections cannot carry write-only headers; use general_params for non-secret headers",
     );
   }
 }

@@ -39,3 +39,18 @@ export interface CredentialVault {
   /** The id (name) of the secret connvault manages for a connection, whether or not it exists. */
   managedSecretId(owner: Pick<SecretOwner, "organizationId" | "connectionId">): string;
 }
+
+/** Connector OAuth2 client secrets, under `<prefix>/connectors/<connector_id>`. */
+export interface ConnectorSecrets {
+  /** Creates the connector's secret or stores a new version of it; returns its ARN. */
+  putConnectorSecret(connectorId: string, clientSecret: string, token: string): Promise<string>;
+}
+
+/**
+ * Reading secrets back. Only the oauth function (connector client secrets) and the resolver
+ * (connection credentials) are built with one, and only their IAM roles may GetSecretValue.
+ */
+export interface SecretReader {
+  /** The current value of a secret, parsed as JSON. */
+  read(secretId: string): Promise<unknown>;
+}

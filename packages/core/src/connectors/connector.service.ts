@@ -1,16 +1,21 @@
+import type { Principal } from "../api-keys/api-key.ts";
+import type { ConnectorSecrets } from "../connections/credential-vault.ts";
 import type { Clock } from "../shared/clock.ts";
-import { NotFoundError } from "../shared/errors.ts";
+import { ForbiddenError, NotFoundError } from "../shared/errors.ts";
+import type { SecretTokens } from "../shared/secret-token.ts";
 import { TtlCache } from "../shared/ttl-cache.ts";
 import type { ConnectorStore } from "./connector.store.ts";
-import type { Connector } from "./connector.ts";
+import type { Connector, ConnectorRecord, PutConnectorInput } from "./connector.ts";
 
 /** The connector catalog, cached per warm container. */
 export class ConnectorService {
-  private readonly byId: TtlCache<Connector | null>;
-  private readonly all: TtlCache<Connector[]>;
+  private readonly byId: TtlCache<ConnectorRecord | null>;
+  private readonly all: TtlCache<ConnectorRecord[]>;
 
   constructor(
     private readonly store: ConnectorStore,
+    private readonly secrets: ConnectorSecrets,
+    private readonly tokens: SecretTokens,
     clock: Clock,
     cacheTtlMs: number,
   ) {
@@ -18,19 +23,62 @@ export class ConnectorService {
     this.all = new TtlCache(cacheTtlMs, clock, 1);
   }
 
-  async get(id: string): Promise<Connector> {
+  async get(id: string): Promise<ConnectorRecord> {
     const connector = await this.byId.getOrLoad(id, () => this.store.get(id));
     if (!connector) throw new NotFoundError("connector", id);
     return connector;
   }
 
-  list(): Promise<Connector[]> {
+  list(): Promise<ConnectorRecord[]> {
     return this.all.getOrLoad("all", () => this.store.list());
+  }
+
+  /**
+   * Adds or replaces a connector (root only). An OAuth2 client secret goes to Secrets Manager as the
+   * connector's secret (a new version when it changes); without one, the stored secret is kept.
+   */
+  async put(principal: Principal, id: string, input: PutConnectorInput): Promise<ConnectorRecord> {
+    if (principal.kind !== "root") throw new ForbiddenError("Only the root key may change the catalog");
+    const existing = await this.store.get(id);
+    let oauth2: ConnectorRecord["oauth2"];
+    if (input.oauth2) {
+      const { client_secret, ...config } = input.oauth2;
+      const secretArn = client_secret
+        ? await this.secrets.putConnectorSecret(
+            id,
+            client_secret,
+            this.tokens.for("connector", id, client_secret),
+          )
+        : (existing?.oauth2?.client_secret_arn ?? null);
+      oauth2 = { ...config, client_secret_arn: secretArn };
+    }
+    const record: ConnectorRecord = {
+      id,
+      name: input.name,
+      description: input.description,
+      auth_type: input.auth_type,
+      versions: input.versions,
+      latest_version: input.latest_version ?? input.versions.at(-1)?.version ?? "",
+      ...(oauth2 ? { oauth2 } : {}),
+    };
+    await this.store.put(record);
+    this.byId.clear();
+    this.all.clear();
+    return record;
   }
 
   /** Writes catalog entries (idempotent), e.g. the catalog shipped in the repository. */
   async seed(connectors: readonly Connector[]): Promise<void> {
-    for (const connector of connectors) await this.store.put(connector);
+    for (const connector of connectors) {
+      const existing = await this.store.get(connector.id);
+      // A connector the operator configured (client id, secret) is not overwritten by the shipped one.
+      if (existing?.oauth2?.client_id) continue;
+      const { oauth2, ...rest } = connector;
+      await this.store.put({
+        ...rest,
+        ...(oauth2 ? { oauth2: { ...oauth2, client_secret_arn: null } } : {}),
+      });
+    }
     this.byId.clear();
     this.all.clear();
   }

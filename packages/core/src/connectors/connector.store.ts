@@ -1,7 +1,7 @@
-import type { Connector } from "./connector.ts";
+import type { ConnectorRecord } from "./connector.ts";
 
 export interface ConnectorStore {
-  put(connector: Connector): Promise<void>;
-  get(id: string): Promise<Connector | null>;
-  list(): Promise<Connector[]>;
+  put(connector: ConnectorRecord): Promise<void>;
+  get(id: string): Promise<ConnectorRecord | null>;
+  list(): Promise<ConnectorRecord[]>;
 }

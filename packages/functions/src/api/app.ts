@@ -10,6 +10,7 @@ import { handleError, problem } from "./problems.ts";
 import { registerApiKeys } from "./routes/api-keys/index.ts";
 import { registerConnections } from "./routes/connections/index.ts";
 import { registerConnectors } from "./routes/connectors/index.ts";
+import { registerCredentialReads } from "./routes/credential-reads/index.ts";
 import { registerHealth } from "./routes/health/index.ts";
 import { registerMe } from "./routes/me/index.ts";
 import { registerOrganizations } from "./routes/organizations/index.ts";
@@ -38,6 +39,7 @@ export function createApp(services: Services): App {
   registerConnectors(app);
   registerConnections(app);
   registerUnified(app);
+  registerCredentialReads(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {

@@ -1,22 +1,22 @@
 import type { ConnectorStore } from "../../connectors/connector.store.ts";
-import { Connector } from "../../connectors/connector.ts";
+import { ConnectorRecord } from "../../connectors/connector.ts";
 import { keys } from "./keys.ts";
 import { parseItem, type Table } from "./table-client.ts";
 
 export class DynamoConnectorStore implements ConnectorStore {
   constructor(private readonly table: Table) {}
 
-  async put(connector: Connector): Promise<void> {
+  async put(connector: ConnectorRecord): Promise<void> {
     await this.table.put("connector", keys.connector(connector.id), connector);
   }
 
-  get(id: string): Promise<Connector | null> {
-    return this.table.get(Connector, keys.connector(id));
+  get(id: string): Promise<ConnectorRecord | null> {
+    return this.table.get(ConnectorRecord, keys.connector(id));
   }
 
-  async list(): Promise<Connector[]> {
+  async list(): Promise<ConnectorRecord[]> {
     const { pk, skPrefix } = keys.catalog();
-    const connectors: Connector[] = [];
+    const connectors: ConnectorRecord[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.table.query({
@@ -24,7 +24,7 @@ export class DynamoConnectorStore implements ConnectorStore {
         ExpressionAttributeValues: { ":pk": pk, ":prefix": skPrefix },
         ExclusiveStartKey: start,
       });
-      connectors.push(...(page.Items ?? []).map((item) => parseItem(Connector, item)));
+      connectors.push(...(page.Items ?? []).map((item) => parseItem(ConnectorRecord, item)));
       start = page.LastEvaluatedKey;
     } while (start);
     return connectors;

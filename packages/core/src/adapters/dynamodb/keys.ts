@@ -21,6 +21,14 @@ export const keys = {
     gsi1pk: `ORG#${organizationId}#CONNS`,
     ...(position ? { gsi1sk: `${position.created_at}#${position.id}` } : {}),
   }),
+  /** A browser authorization in progress, found by its `state` alone (global, short-lived). */
+  oauthFlow: (flowId: string) => ({ pk: `OAUTHFLOW#${flowId}`, sk: "OAUTHFLOW" }),
+  /** A single-flight lease, e.g. on refreshing one connection's OAuth2 token. */
+  lease: (name: string) => ({ pk: `LEASE#${name}`, sk: "LEASE" }),
+  credentialRead: (organizationId: string, at?: string, id?: string) => ({
+    pk: `ORG#${organizationId}`,
+    sk: at && id ? `READ#${at}#${id}` : "READ#",
+  }),
 } as const;
 
 export const KEY_ATTRIBUTES = ["pk", "sk", "gsi1pk", "gsi1sk", "entity", "schema_version"] as const;

@@ -1,7 +1,9 @@
 import {
   CreateSecretCommand,
+  type CreateSecretCommandInput,
   DeleteSecretCommand,
   DescribeSecretCommand,
+  GetSecretValueCommand,
   InvalidRequestException,
   PutSecretValueCommand,
   ResourceExistsException,
@@ -10,23 +12,25 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { SecretExistsError, SecretMissingError } from "../../connections/connection.errors.ts";
 import type {
+  ConnectorSecrets,
   CredentialPayload,
   CredentialVault,
   SecretDescription,
   SecretOwner,
+  SecretReader,
 } from "../../connections/credential-vault.ts";
 import { translateAwsError } from "../aws-errors.ts";
 
 export interface SecretsManagerVaultOptions {
-  /** `<app>/<stage>`: every secret is named `<prefix>/connections/<org>/<connection>`. */
+  /** `<app>/<stage>`: secrets are named `<prefix>/connections/<org>/<connection>` and `<prefix>/connectors/<id>`. */
   prefix: string;
   kmsKeyId?: string;
   /** Days a deleted secret stays recoverable (7–30). */
   recoveryWindowDays: number;
 }
 
-/** Secrets Manager behind the write-only CredentialVault port; it never calls GetSecretValue. */
-export class SecretsManagerVault implements CredentialVault {
+/** Secrets Manager behind the write-only ports; it never calls GetSecretValue. */
+export class SecretsManagerVault implements CredentialVault, ConnectorSecrets {
   constructor(
     private readonly client: SecretsManagerClient,
     private readonly options: SecretsManagerVaultOptions,
@@ -37,44 +41,46 @@ export class SecretsManagerVault implements CredentialVault {
   }
 
   async create(owner: SecretOwner, payload: CredentialPayload, token: string): Promise<{ arn: string }> {
-    const command = new CreateSecretCommand({
+    const arn = await this.createSecret({
       Name: this.managedSecretId(owner),
       ClientRequestToken: token,
       SecretString: JSON.stringify(payload),
       Description: `connvault credentials of connection ${owner.connectionId}`,
-      ...(this.options.kmsKeyId ? { KmsKeyId: this.options.kmsKeyId } : {}),
       Tags: [
         { Key: "connvault:organization_id", Value: owner.organizationId },
         { Key: "connvault:connection_id", Value: owner.connectionId },
         { Key: "connvault:connector_id", Value: owner.connectorId },
       ],
     });
-    // A name scheduled for deletion cannot be reused: to the caller that is a conflict, not a missing secret.
-    const { ARN } = await this.call(
-      () => this.client.send(command),
-      () => new SecretExistsError(),
-    );
-    if (!ARN) throw new Error("CreateSecret returned no ARN");
-    return { arn: ARN };
+    return { arn };
   }
 
   async putVersion(arn: string, payload: CredentialPayload, token: string): Promise<void> {
-    const command = new PutSecretValueCommand({
-      SecretId: arn,
-      ClientRequestToken: token,
-      SecretString: JSON.stringify(payload),
-    });
-    await this.call(
-      () => this.client.send(command),
-      () => new SecretMissingError(arn),
-    );
+    await this.putValue(arn, JSON.stringify(payload), token);
+  }
+
+  async putConnectorSecret(connectorId: string, clientSecret: string, token: string): Promise<string> {
+    const name = `${this.options.prefix}/connectors/${connectorId}`;
+    const value = JSON.stringify({ client_secret: clientSecret });
+    try {
+      return await this.createSecret({
+        Name: name,
+        ClientRequestToken: token,
+        SecretString: value,
+        Description: `connvault OAuth2 client secret of connector ${connectorId}`,
+        Tags: [{ Key: "connvault:connector_id", Value: connectorId }],
+      });
+    } catch (error) {
+      if (!(error instanceof SecretExistsError)) throw error;
+      return this.putValue(name, value, token);
+    }
   }
 
   async delete(secretId: string, { force }: { force: boolean }): Promise<void> {
     const window = force
       ? { ForceDeleteWithoutRecovery: true }
       : { RecoveryWindowInDays: this.options.recoveryWindowDays };
-    await this.call(
+    await call(
       () => this.client.send(new DeleteSecretCommand({ SecretId: secretId, ...window })),
       () => new SecretMissingError(secretId),
     );
@@ -95,18 +101,58 @@ export class SecretsManagerVault implements CredentialVault {
     }
   }
 
+  private async createSecret(input: CreateSecretCommandInput): Promise<string> {
+    const command = new CreateSecretCommand({
+      ...input,
+      ...(this.options.kmsKeyId ? { KmsKeyId: this.options.kmsKeyId } : {}),
+    });
+    // A name scheduled for deletion cannot be reused: to the caller that is a conflict, not a missing secret.
+    const { ARN } = await call(
+      () => this.client.send(command),
+      () => new SecretExistsError(),
+    );
+    if (!ARN) throw new Error("CreateSecret returned no ARN");
+    return ARN;
+  }
+
+  private async putValue(secretId: string, value: string, token: string): Promise<string> {
+    const command = new PutSecretValueCommand({
+      SecretId: secretId,
+      ClientRequestToken: token,
+      SecretString: value,
+    });
+    const { ARN } = await call(
+      () => this.client.send(command),
+      () => new SecretMissingError(secretId),
+    );
+    return ARN ?? secretId;
+  }
+
   private namespace(): string {
     return `${this.options.prefix}/connections/`;
   }
+}
 
-  private async call<T>(operation: () => Promise<T>, missing: () => Error): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      if (error instanceof ResourceExistsException) throw new SecretExistsError();
-      if (error instanceof ResourceNotFoundException || error instanceof InvalidRequestException)
-        throw missing();
-      throw translateAwsError(error, "Secrets Manager");
-    }
+/** GetSecretValue, for the functions whose roles may read (oauth: connector secrets; resolver: connections). */
+export class SecretsManagerReader implements SecretReader {
+  constructor(private readonly client: SecretsManagerClient) {}
+
+  async read(secretId: string): Promise<unknown> {
+    const { SecretString } = await call(
+      () => this.client.send(new GetSecretValueCommand({ SecretId: secretId })),
+      () => new SecretMissingError(secretId),
+    );
+    return JSON.parse(SecretString ?? "null");
+  }
+}
+
+async function call<T>(operation: () => Promise<T>, missing: () => Error): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof ResourceExistsException) throw new SecretExistsError();
+    if (error instanceof ResourceNotFoundException || error instanceof InvalidRequestException)
+      throw missing();
+    throw translateAwsError(error, "Secrets Manager");
   }
 }

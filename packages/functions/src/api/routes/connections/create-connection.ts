@@ -2,7 +2,7 @@ import { CreateConnectionInput } from "@connvault/core";
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { IdempotencyHeaders, markReplay } from "../../headers.ts";
-import { baseUrl } from "../../links.ts";
+import { pageUrls } from "../../links.ts";
 import { errorResponses } from "../../problems.ts";
 import { ConnectorParams } from "../connectors/schema.ts";
 import { Connection, etagOf, toConnectionDto } from "./schema.ts";
@@ -58,7 +58,7 @@ export const registerCreateConnection = (app: App) => {
       markReplay(c, replayed);
       c.header("location", `/v1/connections/${record.id}`);
       c.header("etag", etagOf(record));
-      return c.json(toConnectionDto(record, baseUrl(c)), 201);
+      return c.json(toConnectionDto(record, pageUrls(c)), 201);
     });
   }
 };

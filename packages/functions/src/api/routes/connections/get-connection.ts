@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
-import { baseUrl } from "../../links.ts";
+import { pageUrls } from "../../links.ts";
 import { errorResponses } from "../../problems.ts";
 import { Connection, ConnectionParams, etagOf, toConnectionDto } from "./schema.ts";
 
@@ -21,5 +21,5 @@ export const registerGetConnection = (app: App) =>
   app.openapi(route, async (c) => {
     const record = await c.get("services").connections.get(c.get("principal"), c.req.valid("param").id);
     c.header("etag", etagOf(record));
-    return c.json(toConnectionDto(record, baseUrl(c)), 200);
+    return c.json(toConnectionDto(record, pageUrls(c)), 200);
   });

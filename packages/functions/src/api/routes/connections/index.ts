@@ -1,4 +1,5 @@
 import type { App } from "../../env.ts";
+import { registerAuthorizeConnection } from "./authorize-connection.ts";
 import { registerCreateConnection } from "./create-connection.ts";
 import { registerDeleteConnection } from "./delete-connection.ts";
 import { registerGetConnection } from "./get-connection.ts";
@@ -14,5 +15,6 @@ export const registerConnections = (app: App) => {
   registerUpdateConnection(app);
   registerRotateCredentials(app);
   registerReportHealth(app);
+  registerAuthorizeConnection(app);
   registerDeleteConnection(app);
 };

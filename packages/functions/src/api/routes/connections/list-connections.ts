@@ -1,7 +1,7 @@
 import { ListConnectionsQuery } from "@connvault/core";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
-import { baseUrl } from "../../links.ts";
+import { pageUrls } from "../../links.ts";
 import { errorResponses } from "../../problems.ts";
 import { Connection, toConnectionDto } from "./schema.ts";
 
@@ -30,9 +30,9 @@ issued for other filters or another organization, answers 400.`,
 export const registerListConnections = (app: App) =>
   app.openapi(route, async (c) => {
     const page = await c.get("services").connections.list(c.get("principal"), c.req.valid("query"));
-    const base = baseUrl(c);
+    const links = pageUrls(c);
     return c.json(
-      { data: page.data.map((record) => toConnectionDto(record, base)), next_cursor: page.next_cursor },
+      { data: page.data.map((record) => toConnectionDto(record, links)), next_cursor: page.next_cursor },
       200,
     );
   });

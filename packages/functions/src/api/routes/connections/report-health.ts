@@ -2,7 +2,7 @@ import { HealthInput } from "@connvault/core";
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { IdempotencyHeaders, markReplay } from "../../headers.ts";
-import { baseUrl } from "../../links.ts";
+import { pageUrls } from "../../links.ts";
 import { errorResponses } from "../../problems.ts";
 import { Connection, ConnectionParams, etagOf, toConnectionDto } from "./schema.ts";
 
@@ -38,5 +38,5 @@ export const registerReportHealth = (app: App) =>
       );
     markReplay(c, replayed);
     c.header("etag", etagOf(record));
-    return c.json(toConnectionDto(record, baseUrl(c)), 200);
+    return c.json(toConnectionDto(record, pageUrls(c)), 200);
   });

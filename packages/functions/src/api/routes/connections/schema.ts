@@ -70,7 +70,10 @@ export const ConnectionParams = z.object({
 export { etagOf };
 
 /** The public view of a connection. It is built from the record, which holds no credential value. */
-export function toConnectionDto(record: ConnectionRecord, baseUrl: string): ConnectionDto {
+export function toConnectionDto(
+  record: ConnectionRecord,
+  pageUrl: (record: ConnectionRecord) => string,
+): ConnectionDto {
   const oauth2Required = record.status === "pending_authorization";
   return {
     id: record.id,
@@ -84,9 +87,7 @@ export function toConnectionDto(record: ConnectionRecord, baseUrl: string): Conn
     is_service_account: record.is_service_account,
     status: record.status,
     oauth2_required: oauth2Required,
-    connector_page_url: oauth2Required
-      ? `${baseUrl}/oauth2/authorize?connection_id=${encodeURIComponent(record.id)}`
-      : null,
+    connector_page_url: oauth2Required ? pageUrl(record) : null,
     general_params: record.general_params,
     target_system_servers: record.target_system_servers,
     header_names: record.header_names,

@@ -2,7 +2,7 @@ import { UpdateConnectionInput } from "@connvault/core";
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { IfMatchHeaders, ifMatchTags } from "../../headers.ts";
-import { baseUrl } from "../../links.ts";
+import { pageUrls } from "../../links.ts";
 import { errorResponses } from "../../problems.ts";
 import { Connection, ConnectionParams, etagOf, toConnectionDto } from "./schema.ts";
 
@@ -36,5 +36,5 @@ export const registerUpdateConnection = (app: App) =>
         ifMatchTags(c.req.valid("header")["if-match"]),
       );
     c.header("etag", etagOf(record));
-    return c.json(toConnectionDto(record, baseUrl(c)), 200);
+    return c.json(toConnectionDto(record, pageUrls(c)), 200);
   });

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { errorResponses } from "../../problems.ts";
-import { Connector, ConnectorParams } from "./schema.ts";
+import { Connector, ConnectorParams, toConnectorDto } from "./schema.ts";
 
 const route = createRoute({
   method: "get",
@@ -17,5 +17,5 @@ const route = createRoute({
 
 export const registerGetConnector = (app: App) =>
   app.openapi(route, async (c) =>
-    c.json(await c.get("services").connectors.get(c.req.valid("param").connector_id), 200),
+    c.json(toConnectorDto(await c.get("services").connectors.get(c.req.valid("param").connector_id)), 200),
   );

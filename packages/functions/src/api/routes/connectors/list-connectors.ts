@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { errorResponses } from "../../problems.ts";
-import { Connector } from "./schema.ts";
+import { Connector, toConnectorDto } from "./schema.ts";
 
 const route = createRoute({
   method: "get",
@@ -22,5 +22,5 @@ const route = createRoute({
 
 export const registerListConnectors = (app: App) =>
   app.openapi(route, async (c) =>
-    c.json({ data: await c.get("services").connectors.list(), next_cursor: null }, 200),
+    c.json({ data: (await c.get("services").connectors.list()).map(toConnectorDto), next_cursor: null }, 200),
   );

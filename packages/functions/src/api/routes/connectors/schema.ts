@@ -1,10 +1,26 @@
-import { Connector as ConnectorShape } from "@connvault/core";
+import { type ConnectorRecord, Connector as ConnectorShape, OAuth2Config } from "@connvault/core";
 import { z } from "@hono/zod-openapi";
 
-export const Connector = ConnectorShape;
+export const Connector = ConnectorShape.extend({
+  oauth2: OAuth2Config.extend({
+    client_secret_configured: z
+      .boolean()
+      .meta({ description: "Whether a client secret is stored (it is never returned)" }),
+  }).optional(),
+}).meta({ id: "Connector" });
+export type ConnectorDto = z.infer<typeof Connector>;
+
 export const ConnectorParams = z.object({
   connector_id: z
     .string()
     .max(64)
     .meta({ param: { name: "connector_id", in: "path" }, example: "slack" }),
 });
+
+/** The public view of a connector: the client secret's ARN stays inside. */
+export function toConnectorDto(record: ConnectorRecord): ConnectorDto {
+  const { oauth2, ...fields } = record;
+  if (!oauth2) return fields;
+  const { client_secret_arn, ...config } = oauth2;
+  return { ...fields, oauth2: { ...config, client_secret_configured: client_secret_arn !== null } };
+}

@@ -1,0 +1,167 @@
+import { createHash, randomBytes } from "node:crypto";
+import { requireMember } from "../api-keys/api-key.service.ts";
+import type { Principal } from "../api-keys/api-key.ts";
+import { assertCanChange } from "../connections/access.ts";
+import type { ConnectionService } from "../connections/connection.service.ts";
+import type { ConnectionStore } from "../connections/connection.store.ts";
+import type { ConnectionRecord } from "../connections/connection.ts";
+import type { SecretReader } from "../connections/credential-vault.ts";
+import type { ConnectorService } from "../connectors/connector.service.ts";
+import type { ConnectorRecord } from "../connectors/connector.ts";
+import type { Clock } from "../shared/clock.ts";
+import type { CursorCodec } from "../shared/cursor.ts";
+import { InvalidCursorError, NotFoundError, ValidationError } from "../shared/errors.ts";
+import type { OAuthFlowStore } from "./oauth.store.ts";
+import { OAUTH_FLOW_TTL_MS, type OAuth2Token, OAuthFlowError, type TokenResponse } from "./oauth.ts";
+import type { ClientCredentials, TokenEndpoint } from "./token-endpoint.ts";
+
+const PAGE_SCOPE = "oauth2-authorize";
+
+/** The token to store from a token response; a refresh that returns no refresh_token keeps the old one. */
+export function tokenFrom(response: TokenResponse, now: Date, previousRefreshToken?: string): OAuth2Token {
+  const refreshToken = response.refresh_token ?? previousRefreshToken;
+  return {
+    access_token: response.access_token,
+    ...(refreshToken ? { refresh_token: refreshToken } : {}),
+    ...(response.expires_in
+      ? { expires_at: new Date(now.getTime() + response.expires_in * 1000).toISOString() }
+      : {}),
+    ...(response.token_type ? { token_type: response.token_type } : {}),
+    ...(response.scope ? { scope: response.scope } : {}),
+  };
+}
+
+/**
+ * The OAuth2 authorization-code flow with PKCE (S256). `connector_page_url` carries a signed,
+ * 10-minute token naming the connection; opening it starts a flow whose random id is the `state`
+ * sent to the provider, stored once and consumed by the callback (single use). The callback
+ * exchanges the code and stores the token as the next version of the connection's secret.
+ */
+export class OAuthService {
+  constructor(
+    private readonly connections: ConnectionService,
+    private readonly records: ConnectionStore,
+    private readonly connectors: ConnectorService,
+    private readonly flows: OAuthFlowStore,
+    private readonly secrets: SecretReader,
+    private readonly tokenEndpoint: TokenEndpoint,
+    private readonly pages: CursorCodec,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Where a browser (re)authorizes this connection: `/oauth2/authorize?state=…`, valid 10 minutes. */
+  pageUrl(record: Pick<ConnectionRecord, "organization_id" | "id">, baseUrl: string): string {
+    const expires = this.clock.now().getTime() + OAUTH_FLOW_TTL_MS;
+    const state = this.pages.encode(PAGE_SCOPE, JSON.stringify([record.organization_id, record.id, expires]));
+    return `${baseUrl}/oauth2/authorize?state=${encodeURIComponent(state)}`;
+  }
+
+  /** `POST /v1/connections/{id}/authorize`: a fresh page URL to (re)authorize in place. */
+  async reauthorize(principal: Principal, id: string, baseUrl: string): Promise<string> {
+    const caller = requireMember(principal);
+    const record = assertCanChange(caller, await this.records.get(caller.organization_id, id), id);
+    const connector = await this.connectors.get(record.connector_id);
+    if (connector.auth_type !== "oauth2") {
+      throw ValidationError.at("connector_id", "not_oauth2", `Connector ${connector.id} does not use OAuth2`);
+    }
+    return this.pageUrl(record, baseUrl);
+  }
+
+  /** `GET /oauth2/authorize`: checks the page token and returns the provider URL to redirect to. */
+  async start(pageState: string, callbackUrl: string): Promise<string> {
+    const [organizationId, connectionId, expires] = this.readPageState(pageState);
+    if (this.clock.now().getTime() > expires) {
+      throw new OAuthFlowError(
+        "oauth_link_expired",
+        "This authorization link has expired. Ask for a new one.",
+      );
+    }
+    const record = await this.records.get(organizationId, connectionId);
+    if (!record) throw new OAuthFlowError("oauth_connection_gone", "This connection no longer exists.");
+    const { oauth2 } = await this.oauthConnector(record);
+    const verifier = randomBytes(32).toString("base64url");
+    const flowId = randomBytes(24).toString("base64url");
+    await this.flows.create({
+      id: flowId,
+      organization_id: organizationId,
+      connection_id: connectionId,
+      code_verifier: verifier,
+      redirect_uri: callbackUrl,
+      expires_at: Math.floor((this.clock.now().getTime() + OAUTH_FLOW_TTL_MS) / 1000),
+    });
+    const url = new URL(oauth2.authorization_url);
+    url.searchParams.set("response_type", "code");
+    url.searchParams.set("client_id", oauth2.client_id ?? "");
+    url.searchParams.set("redirect_uri", callbackUrl);
+    url.searchParams.set("state", flowId);
+    if (oauth2.scopes.length) url.searchParams.set("scope", oauth2.scopes.join(" "));
+    url.searchParams.set("code_challenge", createHash("sha256").update(verifier).digest("base64url"));
+    url.searchParams.set("code_challenge_method", "S256");
+    return url.toString();
+  }
+
+  /**
+   * `GET /oauth2/callback`: consumes the flow, exchanges the code and stores the token. Every
+   * failure (unknown or replayed state, denied consent, provider error) leaves the connection as it was.
+   */
+  async finish(params: { state?: string; code?: string; error?: string }): Promise<ConnectionRecord> {
+    const flow = params.state ? await this.flows.take(params.state) : null;
+    if (!flow || flow.expires_at * 1000 < this.clock.now().getTime()) {
+      throw new OAuthFlowError(
+        "oauth_state_invalid",
+        "This authorization is unknown, expired or already used.",
+      );
+    }
+    if (params.error || !params.code) {
+      throw new OAuthFlowError("oauth_denied", "The authorization was declined at the provider.");
+    }
+    const record = await this.records.get(flow.organization_id, flow.connection_id);
+    if (!record) throw new OAuthFlowError("oauth_connection_gone", "This connection no longer exists.");
+    const { oauth2 } = await this.oauthConnector(record);
+    const response = await this.tokenEndpoint.exchangeCode(await this.client(oauth2), {
+      code: params.code,
+      redirectUri: flow.redirect_uri,
+      codeVerifier: flow.code_verifier,
+    });
+    return this.connections.storeOAuthToken(
+      record.organization_id,
+      record.id,
+      tokenFrom(response, this.clock.now()),
+    );
+  }
+
+  /** The client id and secret to present at the connector's token endpoint. */
+  async client(oauth2: NonNullable<ConnectorRecord["oauth2"]>): Promise<ClientCredentials> {
+    const stored = oauth2.client_secret_arn ? await this.secrets.read(oauth2.client_secret_arn) : null;
+    const clientSecret = (stored as { client_secret?: string } | null)?.client_secret ?? null;
+    return { config: oauth2, clientSecret };
+  }
+
+  private async oauthConnector(record: ConnectionRecord) {
+    const connector = await this.connectors.get(record.connector_id).catch((error: unknown) => {
+      if (error instanceof NotFoundError)
+        throw new OAuthFlowError("oauth_not_configured", "The connector is gone.");
+      throw error;
+    });
+    const { oauth2 } = connector;
+    if (connector.auth_type !== "oauth2" || !oauth2?.client_id) {
+      throw new OAuthFlowError(
+        "oauth_not_configured",
+        `The connector ${connector.id} has no OAuth2 client configured; an administrator must set it up.`,
+      );
+    }
+    return { connector, oauth2 };
+  }
+
+  private readPageState(state: string): [string, string, number] {
+    try {
+      const [organizationId, connectionId, expires] = JSON.parse(this.pages.decode(PAGE_SCOPE, state));
+      return [String(organizationId), String(connectionId), Number(expires)];
+    } catch (error) {
+      if (error instanceof InvalidCursorError || error instanceof SyntaxError) {
+        throw new OAuthFlowError("oauth_state_invalid", "This authorization link is not valid.");
+      }
+      throw error;
+    }
+  }
+}

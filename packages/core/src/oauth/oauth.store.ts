@@ -1,0 +1,7 @@
+import type { OAuthFlow } from "./oauth.ts";
+
+export interface OAuthFlowStore {
+  create(flow: OAuthFlow): Promise<void>;
+  /** Removes and returns the flow: a second take of the same id gets null (single use). */
+  take(id: string): Promise<OAuthFlow | null>;
+}

@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { DomainError } from "../shared/errors.ts";
+
+/** How long a browser has to finish an authorization, and how long a connector_page_url stays valid. */
+export const OAUTH_FLOW_TTL_MS = 10 * 60 * 1000;
+
+/** One browser authorization in progress; its id is the `state` sent to the provider. Single use. */
+export const OAuthFlow = z.object({
+  id: z.string(),
+  organization_id: z.string(),
+  connection_id: z.string(),
+  code_verifier: z.string(),
+  redirect_uri: z.string(),
+  /** Epoch seconds; also the table's TTL attribute. */
+  expires_at: z.number(),
+});
+export type OAuthFlow = z.infer<typeof OAuthFlow>;
+
+/** What a token endpoint answers (RFC 6749 §5.1); other fields are ignored. */
+export const TokenResponse = z.object({
+  access_token: z.string().min(1),
+  token_type: z.string().optional(),
+  expires_in: z.coerce.number().positive().optional(),
+  refresh_token: z.string().min(1).optional(),
+  scope: z.string().optional(),
+});
+export type TokenResponse = z.infer<typeof TokenResponse>;
+
+/** The token as stored in a connection's secret (`security.oauth2Token`). */
+export interface OAuth2Token {
+  access_token: string;
+  refresh_token?: string;
+  expires_at?: string | number;
+  token_type?: string;
+  scope?: string;
+}
+
+/** Everything that ends a browser authorization on the error page; the connection is unchanged. */
+export class OAuthFlowError extends DomainError {
+  constructor(code: string, message: string) {
+    super(code, message);
+  }
+}
+
+/** The provider's token endpoint refused or failed. */
+export class OAuthProviderError extends DomainError {
+  constructor(message: string) {
+    super("oauth_provider_error", message);
+  }
+}

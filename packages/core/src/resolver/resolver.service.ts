@@ -1,0 +1,150 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { requireAdmin } from "../api-keys/api-key.service.ts";
+import type { Principal } from "../api-keys/api-key.ts";
+import { allows, seeRule } from "../connections/access.ts";
+import type { ConnectionService } from "../connections/connection.service.ts";
+import type { ConnectionStore } from "../connections/connection.store.ts";
+import type { ConnectionRecord } from "../connections/connection.ts";
+import type { CredentialPayload, SecretReader } from "../connections/credential-vault.ts";
+import type { ConnectorService } from "../connectors/connector.service.ts";
+import { type OAuthService, tokenFrom } from "../oauth/oauth.service.ts";
+import type { OAuth2Token } from "../oauth/oauth.ts";
+import type { TokenEndpoint } from "../oauth/token-endpoint.ts";
+import type { Clock } from "../shared/clock.ts";
+import type { CursorCodec } from "../shared/cursor.ts";
+import { NotFoundError } from "../shared/errors.ts";
+import { newId } from "../shared/ids.ts";
+import type { CredentialReadStore, LeaseStore } from "./resolver.store.ts";
+import {
+  ConnectionUnusableError,
+  type CredentialRead,
+  type ListCredentialReadsQuery,
+  type ResolveRequest,
+} from "./resolver.ts";
+
+export interface ResolverOptions {
+  /** Refresh an OAuth2 token that expires within this window. */
+  refreshWindowMs: number;
+  /** How long one refresher holds the lease. */
+  leaseMs: number;
+  /** How long a caller waits for another's refresh before giving up on it. */
+  waitMs: number;
+}
+
+export const DEFAULT_RESOLVER_OPTIONS: ResolverOptions = {
+  refreshWindowMs: 5 * 60_000,
+  leaseMs: 30_000,
+  waitMs: 15_000,
+};
+
+/**
+ * The one place credentials are read back, for the platform's executor (IAM-only invoke). It
+ * applies the same visibility rules as the API, records every read, and refreshes an OAuth2 token
+ * that is about to expire — once, under a DynamoDB lease, since providers rotate refresh tokens.
+ */
+export class ResolverService {
+  constructor(
+    private readonly records: ConnectionStore,
+    private readonly connections: ConnectionService,
+    private readonly connectors: ConnectorService,
+    private readonly oauth: OAuthService,
+    private readonly secrets: SecretReader,
+    private readonly tokenEndpoint: TokenEndpoint,
+    private readonly leases: LeaseStore,
+    private readonly reads: CredentialReadStore,
+    private readonly cursors: CursorCodec,
+    private readonly clock: Clock,
+    private readonly options: ResolverOptions = DEFAULT_RESOLVER_OPTIONS,
+  ) {}
+
+  async resolve(
+    request: ResolveRequest,
+  ): Promise<{ connection: ConnectionRecord; credentials: CredentialPayload }> {
+    const record = await this.records.get(request.organization_id, request.connection_id);
+    if (!record || !allows(seeRule(request), record)) {
+      throw new NotFoundError("connection", request.connection_id);
+    }
+    if (record.is_paused) throw new ConnectionUnusableError("connection_paused", "The connection is paused");
+    if (!record.auth_aws_arn)
+      throw new ConnectionUnusableError("credentials_missing", "The connection has no credentials");
+    await this.reads.record({
+      id: newId("read"),
+      organization_id: record.organization_id,
+      connection_id: record.id,
+      user_id: request.user_id,
+      purpose: request.purpose ?? null,
+      at: this.clock.now().toISOString(),
+    });
+    let credentials = (await this.secrets.read(record.auth_aws_arn)) as CredentialPayload;
+    if (this.expiring(credentials)) credentials = await this.refreshOnce(record, credentials);
+    return { connection: record, credentials };
+  }
+
+  /** Credential reads of the caller's organization, newest first (admins only). */
+  async listReads(principal: Principal, query: ListCredentialReadsQuery) {
+    const admin = requireAdmin(principal);
+    const scope = JSON.stringify([admin.organization_id, query.connection_id ?? null]);
+    const after = query.cursor ? this.cursors.decode(scope, query.cursor) : undefined;
+    const page = await this.reads.list(admin.organization_id, {
+      limit: query.limit,
+      ...(query.connection_id ? { connectionId: query.connection_id } : {}),
+      ...(after ? { after } : {}),
+    });
+    return { data: page.items, next_cursor: page.last ? this.cursors.encode(scope, page.last) : null };
+  }
+
+  /**
+   * Single flight: whoever takes the lease refreshes (after checking nobody just did); everyone
+   * else waits for the secret to hold a token that is no longer expiring.
+   */
+  private async refreshOnce(record: ConnectionRecord, seen: CredentialPayload): Promise<CredentialPayload> {
+    const arn = record.auth_aws_arn ?? "";
+    const lease = `refresh#${record.organization_id}#${record.id}`;
+    const owner = newId("req");
+    const deadline = this.clock.now().getTime() + this.options.waitMs;
+    let current = seen;
+    for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+      if (await this.leases.acquire(lease, owner, this.options.leaseMs)) {
+        try {
+          current = (await this.secrets.read(arn)) as CredentialPayload;
+          if (!this.expiring(current)) return current;
+          const token = current.security?.authMethod === "oauth2" ? current.security.oauth2Token : undefined;
+          if (!token?.refresh_token) return current;
+          const fresh = await this.refresh(record, token, token.refresh_token);
+          return { security: { authMethod: "oauth2", oauth2Token: fresh } };
+        } finally {
+          await this.leases.release(lease, owner);
+        }
+      }
+      if (this.clock.now().getTime() > deadline) return current;
+      await sleep(delay);
+      current = (await this.secrets.read(arn)) as CredentialPayload;
+      if (!this.expiring(current)) return current;
+    }
+  }
+
+  private async refresh(
+    record: ConnectionRecord,
+    token: OAuth2Token,
+    refreshToken: string,
+  ): Promise<OAuth2Token> {
+    const connector = await this.connectors.get(record.connector_id);
+    if (!connector.oauth2) return token;
+    const response = await this.tokenEndpoint.refresh(
+      await this.oauth.client(connector.oauth2),
+      refreshToken,
+    );
+    const fresh = tokenFrom(response, this.clock.now(), refreshToken);
+    await this.connections.storeOAuthToken(record.organization_id, record.id, fresh);
+    return fresh;
+  }
+
+  /** An OAuth2 token with a refresh token that expires within the window. */
+  private expiring(payload: CredentialPayload): boolean {
+    const token = payload.security?.authMethod === "oauth2" ? payload.security.oauth2Token : undefined;
+    if (!token?.refresh_token || token.expires_at === undefined) return false;
+    const expiresAt =
+      typeof token.expires_at === "number" ? token.expires_at * 1000 : Date.parse(token.expires_at);
+    return expiresAt - this.clock.now().getTime() < this.options.refreshWindowMs;
+  }
+}

@@ -1,0 +1,32 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { App } from "../../env.ts";
+import { IdempotencyHeaders } from "../../headers.ts";
+import { baseUrl } from "../../links.ts";
+import { errorResponses } from "../../problems.ts";
+import { ConnectionParams } from "./schema.ts";
+
+const route = createRoute({
+  method: "post",
+  path: "/v1/connections/{id}/authorize",
+  tags: ["Connections"],
+  summary: "Re-authorize an OAuth2 connection in place",
+  description: `A fresh \`connector_page_url\` (valid 10 minutes) for a browser to (re)authorize the connection. On success
+the new token becomes the next version of the same secret: same connection id, same \`auth_aws_arn\`. Nothing
+changes until then. Needs the right to change the connection; answers 422 for a connector that is not OAuth2.`,
+  request: { params: ConnectionParams, headers: IdempotencyHeaders },
+  responses: {
+    200: {
+      description: "Where to send the browser",
+      content: { "application/json": { schema: z.object({ connector_page_url: z.string() }) } },
+    },
+    ...errorResponses(401, 403, 404, 422, 429, 503),
+  },
+});
+
+export const registerAuthorizeConnection = (app: App) =>
+  app.openapi(route, async (c) => {
+    const url = await c
+      .get("services")
+      .oauth.reauthorize(c.get("principal"), c.req.valid("param").id, baseUrl(c));
+    return c.json({ connector_page_url: url }, 200);
+  });

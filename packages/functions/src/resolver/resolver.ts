@@ -1,0 +1,39 @@
+import { type CredentialPayload, DomainError, fieldErrors, ResolveRequest } from "@connvault/core";
+import type { Services } from "../composition.ts";
+
+export type ResolveResult =
+  | { ok: true; connection: Record<string, unknown>; credentials: CredentialPayload }
+  | {
+      ok: false;
+      error: { code: string; message: string; errors?: { path: string; code: string; message: string }[] };
+    };
+
+/**
+ * The executor's way to a connection's credentials: `{organization_id, user_id, connection_id,
+ * purpose?}` in, the connection and its credentials out, or `{ok: false, error}` — never a thrown
+ * domain error, so callers get a stable shape. Unexpected failures are thrown (Lambda reports them).
+ */
+export const createResolver =
+  (services: Services) =>
+  async (event: unknown): Promise<ResolveResult> => {
+    const request = ResolveRequest.safeParse(event);
+    if (!request.success) {
+      return {
+        ok: false,
+        error: {
+          code: "validation_failed",
+          message: "The request is invalid",
+          errors: fieldErrors(request.error.issues),
+        },
+      };
+    }
+    try {
+      const { connection, credentials } = await services.resolver.resolve(request.data);
+      const { idempotency: _idempotency, revision: _revision, ...visible } = connection;
+      return { ok: true, connection: visible, credentials };
+    } catch (error) {
+      if (error instanceof DomainError)
+        return { ok: false, error: { code: error.code, message: error.message } };
+      throw error;
+    }
+  };

@@ -1,0 +1,221 @@
+import { ScanCommand } from "@aws-sdk/client-dynamodb";
+import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import { createResolver } from "@connvault/functions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dynamoClient, secretsManagerClient } from "../helpers/aws.ts";
+import {
+  createOrganization,
+  type Harness,
+  json,
+  startHarness,
+  type TestOrganization,
+} from "../helpers/harness.ts";
+import { followToRedirect, type OAuthServer, startOAuthServer } from "../helpers/oauth-server.ts";
+
+let h: Harness;
+let server: { url: string; close(): Promise<void> };
+let provider: OAuthServer;
+let org: TestOrganization;
+
+type Connection = {
+  id: string;
+  status: string;
+  auth_aws_arn: string | null;
+  connector_page_url: string | null;
+  credentials: { version: number; auth_method: string } | null;
+};
+
+beforeAll(async () => {
+  h = await startHarness();
+  server = await h.listen();
+  provider = await startOAuthServer({ redirectUris: [`${server.url}/oauth2/callback`] });
+  // The operator registers connvault as an OAuth2 client of the provider (root key).
+  const res = await h.request("PUT", "/v1/connectors/acme-oauth", {
+    key: h.rootApiKey,
+    body: {
+      name: "Acme (test provider)",
+      description: "A real OAuth2 authorization server on loopback",
+      auth_type: "oauth2",
+      versions: [{ version: "v1", servers: [{ url: provider.issuer }], security_schema: { type: "oauth2" } }],
+      oauth2: {
+        authorization_url: provider.authorizationUrl,
+        token_url: provider.tokenUrl,
+        scopes: ["openid", "offline_access", "read"],
+        pkce: true,
+        client_id: provider.clientId,
+        client_secret: provider.clientSecret,
+      },
+    },
+  });
+  expect(res.status, await res.clone().text()).toBe(200);
+  org = await createOrganization(h);
+});
+afterAll(async () => {
+  await provider.close();
+  await server.close();
+  await h.close();
+});
+
+/** Plays the browser: connector_page_url → provider → our callback; returns the callback's answer. */
+async function authorizeInBrowser(pageUrl: string): Promise<Response> {
+  const page = new URL(pageUrl);
+  const start = await fetch(`${server.url}${page.pathname}${page.search}`, { redirect: "manual" });
+  expect(start.status, await start.clone().text()).toBe(302);
+  const callback = await followToRedirect(
+    start.headers.get("location") ?? "",
+    `${server.url}/oauth2/callback`,
+  );
+  return fetch(callback, { redirect: "manual" });
+}
+
+async function createPending(extra: Record<string, unknown> = {}): Promise<Connection> {
+  const res = await h.request("POST", "/v1/connectors/acme-oauth/connections", {
+    key: org.adminKey,
+    body: { name: "Acme", ...extra },
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return json<Connection>(res);
+}
+
+const read = async (id: string) =>
+  json<Connection>(await h.request("GET", `/v1/connections/${id}`, { key: org.adminKey }));
+
+const resolve = (connectionId: string) =>
+  createResolver(h.services)({
+    organization_id: org.id,
+    user_id: org.adminUserId,
+    connection_id: connectionId,
+    purpose: "test",
+  });
+
+describe("OAuth2 connectors", () => {
+  it("keep the client secret write-only", async () => {
+    const res = await h.request("GET", "/v1/connectors/acme-oauth", { key: org.adminKey });
+    const text = await res.text();
+    expect(text).not.toContain(provider.clientSecret);
+    expect(JSON.parse(text).oauth2).toMatchObject({
+      client_id: provider.clientId,
+      client_secret_configured: true,
+    });
+    expect(JSON.parse(text).oauth2).not.toHaveProperty("client_secret_arn");
+    const items = await dynamoClient(h.edge.url).send(new ScanCommand({ TableName: "connvault-test" }));
+    expect(JSON.stringify(items.Items)).not.toContain(provider.clientSecret);
+  });
+
+  it("go from create to an active connection whose token the provider accepts", async () => {
+    const created = await createPending();
+    expect(created).toMatchObject({ status: "pending_authorization", auth_aws_arn: null });
+    const done = await authorizeInBrowser(created.connector_page_url ?? "");
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain('data-outcome="success"');
+
+    const active = await read(created.id);
+    expect(active).toMatchObject({ status: "active", credentials: { version: 1, auth_method: "oauth2" } });
+    const resolved = await resolve(created.id);
+    if (!resolved.ok) throw new Error(JSON.stringify(resolved.error));
+    const token =
+      resolved.credentials.security?.authMethod === "oauth2"
+        ? resolved.credentials.security.oauth2Token
+        : undefined;
+    expect(await provider.accepts(token?.access_token ?? "")).toBe(true);
+    expect(token?.refresh_token).toEqual(expect.any(String));
+  });
+
+  it("redirect to the connection's redirect_url when it has one", async () => {
+    const created = await createPending({ redirect_url: "https://app.example.com/connected?tab=1" });
+    const done = await authorizeInBrowser(created.connector_page_url ?? "");
+    expect(done.status).toBe(302);
+    const target = new URL(done.headers.get("location") ?? "");
+    expect(`${target.origin}${target.pathname}`).toBe("https://app.example.com/connected");
+    expect(Object.fromEntries(target.searchParams)).toEqual({
+      tab: "1",
+      connection_id: created.id,
+      status: "authorized",
+    });
+  });
+
+  it("re-authorize in place: same id, same ARN, next secret version", async () => {
+    const created = await createPending();
+    await authorizeInBrowser(created.connector_page_url ?? "");
+    const first = await read(created.id);
+    const again = await h.request("POST", `/v1/connections/${created.id}/authorize`, { key: org.adminKey });
+    expect(again.status).toBe(200);
+    const { connector_page_url } = await json<{ connector_page_url: string }>(again);
+    expect((await authorizeInBrowser(connector_page_url)).status).toBe(200);
+    const second = await read(created.id);
+    expect(second).toMatchObject({
+      id: first.id,
+      auth_aws_arn: first.auth_aws_arn,
+      credentials: { version: 2 },
+    });
+  });
+
+  it("refresh an expiring token in the resolver, once for 10 concurrent calls", async () => {
+    provider.setAccessTokenTtl(60); // expires within the 5-minute window at once
+    const created = await createPending();
+    await authorizeInBrowser(created.connector_page_url ?? "");
+    provider.setAccessTokenTtl(3600);
+    const before = provider.tokenRequests.refresh_token;
+
+    const results = await Promise.all(Array.from({ length: 10 }, () => resolve(created.id)));
+
+    expect(provider.tokenRequests.refresh_token - before).toBe(1);
+    const tokens = results.map((r) =>
+      r.ok && r.credentials.security?.authMethod === "oauth2"
+        ? r.credentials.security.oauth2Token.access_token
+        : "",
+    );
+    expect(new Set(tokens).size).toBe(1);
+    expect(await provider.accepts(tokens[0] ?? "")).toBe(true);
+    expect((await read(created.id)).credentials?.version).toBe(2);
+    const arn = (await read(created.id)).auth_aws_arn ?? "";
+    const stored = await secretsManagerClient(h.edge.url).send(new GetSecretValueCommand({ SecretId: arn }));
+    expect(JSON.parse(stored.SecretString ?? "{}").security.oauth2Token.access_token).toBe(tokens[0]);
+    const reads = await json<{ data: { connection_id: string }[] }>(
+      await h.request("GET", `/v1/credential-reads?connection_id=${created.id}`, { key: org.adminKey }),
+    );
+    expect(reads.data).toHaveLength(10);
+  });
+});
+
+describe("a failed authorization", () => {
+  it("answers a replayed state with the error page and changes nothing", async () => {
+    const created = await createPending();
+    const page = new URL(created.connector_page_url ?? "");
+    const start = await fetch(`${server.url}${page.pathname}${page.search}`, { redirect: "manual" });
+    const callback = await followToRedirect(
+      start.headers.get("location") ?? "",
+      `${server.url}/oauth2/callback`,
+    );
+    expect((await fetch(callback, { redirect: "manual" })).status).toBe(200);
+    const after = await read(created.id);
+    const replay = await fetch(callback, { redirect: "manual" });
+    expect(replay.status).toBe(400);
+    expect(await replay.text()).toContain('data-outcome="error"');
+    expect(await read(created.id)).toEqual(after);
+  });
+
+  it("answers a forged state or page link with the error page", async () => {
+    const created = await createPending();
+    const forged = await fetch(`${server.url}/oauth2/callback?state=forged&code=x`);
+    expect(forged.status).toBe(400);
+    const page = new URL(created.connector_page_url ?? "");
+    const tampered = (page.searchParams.get("state") ?? "").replace(/^./, (c) => (c === "A" ? "B" : "A"));
+    const bad = await fetch(`${server.url}/oauth2/authorize?state=${encodeURIComponent(tampered)}`);
+    expect(bad.status).toBe(400);
+    expect((await read(created.id)).status).toBe("pending_authorization");
+  });
+
+  it("ends on the error page when consent is denied, leaving the connection pending", async () => {
+    const created = await createPending();
+    provider.setConsent("deny");
+    try {
+      const done = await authorizeInBrowser(created.connector_page_url ?? "");
+      expect(done.status).toBe(400);
+      expect(await done.text()).toContain("declined");
+    } finally {
+      provider.setConsent("approve");
+    }
+    expect(await read(created.id)).toMatchObject({ status: "pending_authorization", auth_aws_arn: null });
+  });
+});
