@@ -74,14 +74,9 @@ export const PutConnectorInput = z
     oauth2: z
       .strictObject({
         ...oauth2Fields,
-        client_secret: z
-          .string()
-          .min(1)
-          .max(4096)
-          .optional()
-          .meta({
-            description: "WRITE-ONLY: stored in Secrets Manager under <prefix>/connectors/, never returned",
-          }),
+        client_secret: z.string().min(1).max(4096).optional().meta({
+          description: "WRITE-ONLY: stored in Secrets Manager under <prefix>/connectors/, never returned",
+        }),
       })
       .optional(),
   })

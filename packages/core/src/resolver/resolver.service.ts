@@ -15,12 +15,7 @@ import type { CursorCodec } from "../shared/cursor.ts";
 import { NotFoundError } from "../shared/errors.ts";
 import { newId } from "../shared/ids.ts";
 import type { CredentialReadStore, LeaseStore } from "./resolver.store.ts";
-import {
-  ConnectionUnusableError,
-  type CredentialRead,
-  type ListCredentialReadsQuery,
-  type ResolveRequest,
-} from "./resolver.ts";
+import { ConnectionUnusableError, type ListCredentialReadsQuery, type ResolveRequest } from "./resolver.ts";
 
 export interface ResolverOptions {
   /** Refresh an OAuth2 token that expires within this window. */
