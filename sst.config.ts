@@ -15,12 +15,15 @@ export default $config({
     const storage = await import("./stacks/storage");
     const credentials = await import("./stacks/credentials");
     const api = await import("./stacks/api");
+    await import("./stacks/oauth");
+    const resolver = await import("./stacks/resolver");
     const alarms = await import("./stacks/alarms");
     return {
       api: api.api.url,
       table: storage.table.name,
       secretPrefix: credentials.secretPrefix,
       kmsKey: credentials.key.arn,
+      resolver: resolver.resolverFunction.arn,
       alarms: alarms.alarmTopic.arn,
     };
   },

@@ -14,6 +14,8 @@ export const FUNCTIONS = {
     budgetBytes: 1_250_000,
     assets: { "scalar.js": "node_modules/@scalar/api-reference/dist/browser/standalone.js" },
   },
+  oauth: { entry: "packages/functions/src/oauth/handler.ts", budgetBytes: 1_250_000, assets: {} },
+  resolver: { entry: "packages/functions/src/resolver/handler.ts", budgetBytes: 1_250_000, assets: {} },
 } as const;
 
 export type FunctionName = keyof typeof FUNCTIONS;

@@ -24,24 +24,38 @@ const account = aws.getCallerIdentityOutput().accountId;
 export const secretsUnder = (namespace: string) =>
   $interpolate`arn:aws:secretsmanager:${region}:${account}:secret:${secretPrefix}/${namespace}/*`;
 
+/** KMS use through Secrets Manager only, for secrets under the given namespaces. */
+const keyViaSecretsManager = (namespaces: string[]): sst.aws.FunctionPermissionArgs => ({
+  actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+  resources: [key.arn],
+  conditions: [
+    {
+      test: "StringEquals",
+      variable: "kms:ViaService",
+      values: [$interpolate`secretsmanager.${region}.amazonaws.com`],
+    },
+    { test: "StringLike", variable: "kms:EncryptionContext:SecretARN", values: namespaces.map(secretsUnder) },
+  ],
+});
+
+const WRITE_ACTIONS = [
+  "secretsmanager:CreateSecret",
+  "secretsmanager:PutSecretValue",
+  "secretsmanager:DeleteSecret",
+  "secretsmanager:TagResource",
+  "secretsmanager:DescribeSecret",
+];
+const READ_ACTIONS = ["secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue"];
+
 /**
- * Write-only access to connection secrets. Secrets Manager needs kms:GenerateDataKey and
- * kms:Decrypt from whoever writes a secret under a customer-managed key (it validates key access,
- * and decrypts to compare a retried version with the stored one). Both are granted only through
- * Secrets Manager (kms:ViaService) and only for secrets under the prefix; since GetSecretValue is
- * denied, that Decrypt can never return a credential to this role.
+ * Write-only access to connection and connector secrets (the api function). Secrets Manager needs
+ * kms:GenerateDataKey and kms:Decrypt from whoever writes a secret under a customer-managed key (it
+ * validates key access, and decrypts to compare a retried version with the stored one); both are
+ * granted only through Secrets Manager and only for these secrets. Reading is denied outright, so
+ * that Decrypt can never hand a credential to this role.
  */
 export const writeOnlySecrets: sst.aws.FunctionPermissionArgs[] = [
-  {
-    actions: [
-      "secretsmanager:CreateSecret",
-      "secretsmanager:PutSecretValue",
-      "secretsmanager:DeleteSecret",
-      "secretsmanager:TagResource",
-      "secretsmanager:DescribeSecret",
-    ],
-    resources: [secretsUnder("connections")],
-  },
+  { actions: WRITE_ACTIONS, resources: [secretsUnder("connections"), secretsUnder("connectors")] },
   {
     // Adopting a secret made elsewhere: only those tagged for an organization can be described.
     actions: ["secretsmanager:DescribeSecret"],
@@ -50,25 +64,33 @@ export const writeOnlySecrets: sst.aws.FunctionPermissionArgs[] = [
       { test: "Null", variable: "secretsmanager:ResourceTag/connvault:organization_id", values: ["false"] },
     ],
   },
+  keyViaSecretsManager(["connections", "connectors"]),
+  { effect: "deny", actions: READ_ACTIONS, resources: ["*"] },
+];
+
+/**
+ * The oauth function: writes tokens into connection secrets and reads connector client secrets,
+ * never a connection's credentials.
+ */
+export const oauthSecrets: sst.aws.FunctionPermissionArgs[] = [
+  { actions: WRITE_ACTIONS, resources: [secretsUnder("connections")] },
+  { actions: ["secretsmanager:GetSecretValue"], resources: [secretsUnder("connectors")] },
+  keyViaSecretsManager(["connections", "connectors"]),
+  { effect: "deny", actions: READ_ACTIONS, resources: [secretsUnder("connections")] },
+];
+
+/**
+ * The resolver: reads connection credentials for the executor, and to refresh an OAuth2 token it
+ * reads the connector's client secret and writes the new token.
+ */
+export const resolverSecrets: sst.aws.FunctionPermissionArgs[] = [
   {
-    actions: ["kms:GenerateDataKey", "kms:Decrypt"],
-    resources: [key.arn],
-    conditions: [
-      {
-        test: "StringEquals",
-        variable: "kms:ViaService",
-        values: [$interpolate`secretsmanager.${region}.amazonaws.com`],
-      },
-      {
-        test: "StringLike",
-        variable: "kms:EncryptionContext:SecretARN",
-        values: [secretsUnder("connections")],
-      },
-    ],
+    actions: ["secretsmanager:GetSecretValue"],
+    resources: [secretsUnder("connections"), secretsUnder("connectors")],
   },
   {
-    effect: "deny",
-    actions: ["secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue"],
-    resources: ["*"],
+    actions: ["secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"],
+    resources: [secretsUnder("connections")],
   },
+  keyViaSecretsManager(["connections", "connectors"]),
 ];

@@ -12,6 +12,9 @@ beforeAll(async () => {
   production = await synth({ stage: "production", secrets });
 }, 120_000);
 
+const CONNECTIONS = "arn:aws:secretsmanager:us-east-1:123456789012:secret:connvault/ci/connections/*";
+const CONNECTORS = "arn:aws:secretsmanager:us-east-1:123456789012:secret:connvault/ci/connectors/*";
+
 type Statement = {
   Effect: "Allow" | "Deny";
   Action: string[];
@@ -70,15 +73,12 @@ describe("the api function's role", () => {
     });
   });
 
-  it("writes secrets only under <app>/<stage>/connections/", () => {
+  it("writes secrets only under <app>/<stage>/connections/ and /connectors/", () => {
     const writes = allowed(apiStatements()).filter(
       ({ action }) => /Create|Put|Delete|Tag/.test(action) && action.startsWith("secretsmanager:"),
     );
-    for (const { statement } of writes) {
-      expect(statement.Resource).toEqual([
-        "arn:aws:secretsmanager:us-east-1:123456789012:secret:connvault/ci/connections/*",
-      ]);
-    }
+    expect(writes.length).toBeGreaterThan(0);
+    for (const { statement } of writes) expect(statement.Resource).toEqual([CONNECTIONS, CONNECTORS]);
   });
 
   it("describes secrets elsewhere only when tagged for an organization (adoption)", () => {
@@ -91,7 +91,7 @@ describe("the api function's role", () => {
     });
   });
 
-  it("uses the KMS key only through Secrets Manager, for that prefix", () => {
+  it("uses the KMS key only through Secrets Manager, for those prefixes", () => {
     const kms = apiStatements().filter((s) => s.Action.some((a) => a.startsWith("kms:")));
     expect(kms).toHaveLength(1);
     const key = only(ci, "aws:kms/key:Key", "CredentialsKey");
@@ -101,9 +101,7 @@ describe("the api function's role", () => {
       Condition: {
         StringEquals: { "kms:ViaService": ["secretsmanager.us-east-1.amazonaws.com"] },
         StringLike: {
-          "kms:EncryptionContext:SecretARN": [
-            "arn:aws:secretsmanager:us-east-1:123456789012:secret:connvault/ci/connections/*",
-          ],
+          "kms:EncryptionContext:SecretARN": [CONNECTIONS, CONNECTORS],
         },
       },
     });
@@ -117,6 +115,47 @@ describe("the api function's role", () => {
       expect(statement.Resource[0]).toMatch(/^arn:aws:dynamodb:.*Table/);
       expect(statement.Resource[1]).toBe(`${statement.Resource[0]}/index/*`);
     }
+  });
+});
+
+describe("secret reads", () => {
+  const readers = (result: SynthResult) =>
+    Object.fromEntries(
+      roles(result).map((role) => [
+        role.name,
+        allowed(statementsOf(role.inputs))
+          .filter(({ action }) => /GetSecretValue|^secretsmanager:\*$|^\*$/.test(action))
+          .flatMap(({ statement }) => statement.Resource)
+          .sort(),
+      ]),
+    );
+
+  it("are allowed only to the resolver (connections, and connector client secrets to refresh) and oauth (connectors)", () => {
+    expect(readers(ci)).toEqual({
+      ApiRole: [],
+      OAuthRole: [CONNECTORS],
+      ResolverRole: [CONNECTIONS, CONNECTORS].sort(),
+    });
+  });
+
+  it("of connection credentials are explicitly denied to the api and oauth roles", () => {
+    const denied = (name: string) =>
+      statementsOf(only(ci, "aws:iam/role:Role", name)).find(
+        (s) => s.Effect === "Deny" && s.Action.includes("secretsmanager:GetSecretValue"),
+      );
+    expect(denied("ApiRole")?.Resource).toEqual(["*"]);
+    expect(denied("OAuthRole")?.Resource).toEqual([CONNECTIONS]);
+  });
+});
+
+describe("the resolver", () => {
+  it("is reachable only by IAM: no route, no function URL, no API Gateway permission", () => {
+    const integrations = ci.resources.filter((r) => r.type === "aws:apigatewayv2/integration:Integration");
+    expect(integrations.some((r) => JSON.stringify(r.inputs).includes("Resolver"))).toBe(false);
+    expect(ci.resources.some((r) => r.type === "aws:lambda/functionUrl:FunctionUrl")).toBe(false);
+    const permissions = ci.resources.filter((r) => r.type === "aws:lambda/permission:Permission");
+    expect(permissions.some((r) => JSON.stringify(r.inputs.function).includes("Resolver"))).toBe(false);
+    expect(ci.outputs.resolver).toEqual(expect.stringContaining("Resolver"));
   });
 });
 
@@ -193,6 +232,8 @@ describe("the api function and HTTP API", () => {
         "POST /v1/connectors/{connector_id}/connect",
         "PUT /v1/connections/{id}/credentials",
         "POST /unified/connection",
+        "GET /oauth2/authorize",
+        "GET /oauth2/callback",
       ].sort(),
     );
     const stage = only(ci, "aws:apigatewayv2/stage:Stage");
@@ -201,7 +242,11 @@ describe("the api function and HTTP API", () => {
       throttlingBurstLimit: 1000,
     });
     const limits = stage.routeSettings as { routeKey: string; throttlingRateLimit: number }[];
-    expect(limits.map((s) => s.routeKey).sort()).toEqual(routes.filter((r) => r !== "$default"));
+    expect(limits.map((s) => s.routeKey).sort()).toEqual(
+      routes.filter(
+        (r) => r.startsWith("POST /v1") || r.startsWith("PUT") || r === "POST /unified/connection",
+      ),
+    );
     for (const limit of limits) expect(limit.throttlingRateLimit).toBeLessThan(50);
   });
 

@@ -50,4 +50,19 @@ describe("the deployable bundles", () => {
     const script = await invoke("GET", "/docs/scalar.js");
     expect(script.statusCode).toBe(200);
   });
+
+  it("answer from the resolver and oauth bundles too", async () => {
+    const resolver = await import(pathToFileURL(join(outDir, "resolver", "index.mjs")).href);
+    expect(await resolver.handler({ organization_id: "org_x" })).toMatchObject({
+      ok: false,
+      error: { code: "validation_failed" },
+    });
+    const oauth = await import(pathToFileURL(join(outDir, "oauth", "index.mjs")).href);
+    const page = (await oauth.handler(
+      httpApiEvent("GET", "/oauth2/callback", { query: "state=forged&code=x" }),
+      lambdaContext,
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(page.statusCode).toBe(400);
+    expect(page.body).toContain("Authorization failed");
+  });
 });
