@@ -10,6 +10,7 @@ import {
   startHarness,
   type TestOrganization,
 } from "../helpers/harness.ts";
+import { registerOAuthConnector } from "../helpers/oauth-connector.ts";
 import { followToRedirect, type OAuthServer, startOAuthServer } from "../helpers/oauth-server.ts";
 
 let h: Harness;
@@ -29,25 +30,7 @@ beforeAll(async () => {
   h = await startHarness();
   server = await h.listen();
   provider = await startOAuthServer({ redirectUris: [`${server.url}/oauth2/callback`] });
-  // The operator registers connvault as an OAuth2 client of the provider (root key).
-  const res = await h.request("PUT", "/v1/connectors/acme-oauth", {
-    key: h.rootApiKey,
-    body: {
-      name: "Acme (test provider)",
-      description: "A real OAuth2 authorization server on loopback",
-      auth_type: "oauth2",
-      versions: [{ version: "v1", servers: [{ url: provider.issuer }], security_schema: { type: "oauth2" } }],
-      oauth2: {
-        authorization_url: provider.authorizationUrl,
-        token_url: provider.tokenUrl,
-        scopes: ["openid", "offline_access", "read"],
-        pkce: true,
-        client_id: provider.clientId,
-        client_secret: provider.clientSecret,
-      },
-    },
-  });
-  expect(res.status, await res.clone().text()).toBe(200);
+  await registerOAuthConnector(h, provider);
   org = await createOrganization(h);
 });
 afterAll(async () => {

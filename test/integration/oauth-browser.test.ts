@@ -1,0 +1,83 @@
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createResolver } from "@connvault/functions";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { registerOAuthConnector } from "../helpers/oauth-connector.ts";
+import { type OAuthServer, startOAuthServer } from "../helpers/oauth-server.ts";
+
+// Debian's Chromium, installed by scripts/ensure-chromium.sh (which .ci/run calls).
+const CHROMIUM = "/usr/bin/chromium";
+const available = existsSync(CHROMIUM);
+if (!available)
+  console.warn(`SKIPPED: the browser end-to-end test needs ${CHROMIUM} (run scripts/ensure-chromium.sh)`);
+
+let h: Harness;
+let server: { url: string; close(): Promise<void> };
+let provider: OAuthServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!available) return;
+  h = await startHarness();
+  server = await h.listen();
+  provider = await startOAuthServer({ redirectUris: [`${server.url}/oauth2/callback`] });
+  await registerOAuthConnector(h, provider);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}, 60_000);
+afterAll(async () => {
+  if (!available) return;
+  await browser.close();
+  await provider.close();
+  await server.close();
+  await h.close();
+});
+
+describe.skipIf(!available)("the OAuth2 flow in headless Chromium", () => {
+  it("authorizes a connection from connector_page_url to an active connection with a working token", async () => {
+    const org = await createOrganization(h);
+    const created = await json<{ id: string; connector_page_url: string }>(
+      await h.request("POST", "/v1/connectors/acme-oauth/connections", {
+        key: org.adminKey,
+        body: { name: "Acme" },
+      }),
+    );
+    const page = await browser.newPage();
+    const link = new URL(created.connector_page_url);
+    await page.goto(`${server.url}${link.pathname}${link.search}`);
+    await page.waitForURL(`${server.url}/oauth2/callback**`);
+    await expect.poll(() => page.locator("main").getAttribute("data-outcome")).toBe("success");
+    expect(await page.locator("h1").textContent()).toBe("Connected");
+    await page.screenshot({ path: join(tmpdir(), "connvault-oauth-connected.png") });
+
+    const connection = await json(
+      await h.request("GET", `/v1/connections/${created.id}`, { key: org.adminKey }),
+    );
+    expect(connection).toMatchObject({ status: "active", oauth2_required: false });
+    const resolved = await createResolver(h.services)({
+      organization_id: org.id,
+      user_id: org.adminUserId,
+      connection_id: created.id,
+    });
+    if (!resolved.ok) throw new Error(JSON.stringify(resolved.error));
+    const token =
+      resolved.credentials.security?.authMethod === "oauth2"
+        ? resolved.credentials.security.oauth2Token
+        : undefined;
+    expect(await provider.accepts(token?.access_token ?? "")).toBe(true);
+  });
+});
