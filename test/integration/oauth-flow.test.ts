@@ -161,7 +161,63 @@ describe("OAuth2 connectors", () => {
   });
 });
 
+describe("the resolver", () => {
+  it("applies the visibility rules and records only the reads it served, listable by admins", async () => {
+    const created = await createPending();
+    await authorizeInBrowser(created.connector_page_url ?? "");
+    const member = await org.member();
+    const denied = await createResolver(h.services)({
+      organization_id: org.id,
+      user_id: member.userId,
+      connection_id: created.id,
+    });
+    expect(denied).toEqual({
+      ok: false,
+      error: { code: "connection_not_found", message: expect.any(String) },
+    });
+    const invalid = await createResolver(h.services)({ organization_id: org.id });
+    expect(invalid).toMatchObject({ ok: false, error: { code: "validation_failed" } });
+    expect((await resolve(created.id)).ok).toBe(true);
+    const reads = await json<{ data: { user_id: string; purpose: string }[] }>(
+      await h.request("GET", `/v1/credential-reads?connection_id=${created.id}`, { key: org.adminKey }),
+    );
+    expect(reads.data).toEqual([expect.objectContaining({ user_id: org.adminUserId, purpose: "test" })]);
+    expect(JSON.stringify(reads)).not.toContain("access_token");
+    expect((await h.request("GET", "/v1/credential-reads", { key: member.key })).status).toBe(403);
+  });
+});
+
 describe("a failed authorization", () => {
+  it("ends on the error page when the provider refuses the code exchange", async () => {
+    const wrong = await h.request("PUT", "/v1/connectors/acme-wrong-secret", {
+      key: h.rootApiKey,
+      body: {
+        name: "Acme with a wrong secret",
+        description: "The provider will refuse this client",
+        auth_type: "oauth2",
+        versions: [{ version: "v1", servers: [{ url: provider.issuer }], security_schema: null }],
+        oauth2: {
+          authorization_url: provider.authorizationUrl,
+          token_url: provider.tokenUrl,
+          scopes: ["openid"],
+          pkce: true,
+          client_id: provider.clientId,
+          client_secret: "not-the-secret",
+        },
+      },
+    });
+    expect(wrong.status).toBe(200);
+    const res = await h.request("POST", "/v1/connectors/acme-wrong-secret/connections", {
+      key: org.adminKey,
+      body: { name: "x" },
+    });
+    const created = await json<Connection>(res);
+    const done = await authorizeInBrowser(created.connector_page_url ?? "");
+    expect(done.status).toBe(502);
+    expect(await done.text()).toContain("token endpoint answered 401");
+    expect(await read(created.id)).toMatchObject({ status: "pending_authorization", auth_aws_arn: null });
+  });
+
   it("answers a replayed state with the error page and changes nothing", async () => {
     const created = await createPending();
     const page = new URL(created.connector_page_url ?? "");
