@@ -10,13 +10,19 @@ export default $config({
       protect: production,
     };
   },
-  /** Stacks load in a fixed order; each may use what the earlier ones export. */
+  /**
+   * Stacks load in a fixed order; each may use what the earlier ones export. `events` follows `api`
+   * because the events function puts the API's URL in connector_page_url.
+   */
   async run() {
     const storage = await import("./stacks/storage");
     const credentials = await import("./stacks/credentials");
     const api = await import("./stacks/api");
     await import("./stacks/oauth");
     const resolver = await import("./stacks/resolver");
+    const events = await import("./stacks/events");
+    const provisioning = await import("./stacks/provisioning");
+    const customResource = await import("./stacks/custom-resource");
     const alarms = await import("./stacks/alarms");
     return {
       api: api.api.url,
@@ -24,6 +30,9 @@ export default $config({
       secretPrefix: credentials.secretPrefix,
       kmsKey: credentials.key.arn,
       resolver: resolver.resolverFunction.arn,
+      bus: events.bus.name,
+      queue: provisioning.provisioningQueue.url,
+      customResourceServiceToken: customResource.customResourceFunction.arn,
       alarms: alarms.alarmTopic.arn,
     };
   },

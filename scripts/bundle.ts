@@ -16,6 +16,13 @@ export const FUNCTIONS = {
   },
   oauth: { entry: "packages/functions/src/oauth/handler.ts", budgetBytes: 1_250_000, assets: {} },
   resolver: { entry: "packages/functions/src/resolver/handler.ts", budgetBytes: 1_250_000, assets: {} },
+  events: { entry: "packages/functions/src/events/handler.ts", budgetBytes: 1_250_000, assets: {} },
+  provisioner: { entry: "packages/functions/src/provisioner/handler.ts", budgetBytes: 1_250_000, assets: {} },
+  "custom-resource": {
+    entry: "packages/functions/src/custom-resource/handler.ts",
+    budgetBytes: 1_250_000,
+    assets: {},
+  },
 } as const;
 
 export type FunctionName = keyof typeof FUNCTIONS;

@@ -1,32 +1,6 @@
-import { key, secretPrefix, writeOnlySecrets } from "./credentials";
-import { table, tableAccess } from "./storage";
-
-/** The deployment's root key: `npx sst secret set RootApiKey cvk_…` before the first deploy. */
-export const rootApiKey = new sst.Secret("RootApiKey");
-
-/** What the functions read through `Resource.ConnvaultSettings`; linking it grants no permission. */
-export const settings = new sst.Linkable("ConnvaultSettings", {
-  properties: { table: table.name, secretPrefix, kmsKeyArn: key.arn },
-});
-
-/** Lambda roles trust only Lambda (SST's default also trusts the account root, for `sst dev`). */
-export const lambdaOnlyTrust = (args: aws.iam.RoleArgs): undefined => {
-  if (!$dev)
-    args.assumeRolePolicy = aws.iam.assumeRolePolicyForPrincipal({ Service: "lambda.amazonaws.com" });
-};
-
-export const apiFunction = new sst.aws.Function("Api", {
-  bundle: "dist/functions/api",
-  handler: "index.handler",
-  runtime: "nodejs22.x",
-  architecture: "arm64",
-  memory: "1024 MB",
-  timeout: "29 seconds",
-  link: [settings, rootApiKey],
-  permissions: [tableAccess, ...writeOnlySecrets],
-  environment: { CONNVAULT_DOCS_SCRIPT: "scalar.js", NODE_OPTIONS: "--enable-source-maps" },
-  transform: { role: lambdaOnlyTrust },
-});
+import { writeOnlySecrets } from "./credentials";
+import { connvaultFunction } from "./functions";
+import { tableAccess } from "./storage";
 
 /**
  * Routes that write secrets are throttled below Secrets Manager's 50 writes/s per account and
@@ -51,5 +25,16 @@ export const api = new sst.aws.ApiGatewayV2("HttpApi", {
     },
   },
 });
+
+export const apiFunction = new sst.aws.Function(
+  "Api",
+  connvaultFunction("api", {
+    memory: "1024 MB",
+    timeout: "29 seconds",
+    permissions: [tableAccess, ...writeOnlySecrets],
+    environment: { CONNVAULT_DOCS_SCRIPT: "scalar.js" },
+  }),
+);
+
 api.route("$default", apiFunction.arn);
 for (const route of Object.keys(SECRET_WRITES)) api.route(route, apiFunction.arn);

@@ -6,6 +6,9 @@
  */
 export const secretPrefix = `${$app.name}/${$app.stage}`;
 
+/** The deployment's root key: `npx sst secret set RootApiKey cvk_…` before the first deploy. */
+export const rootApiKey = new sst.Secret("RootApiKey");
+
 export const key = new aws.kms.Key("CredentialsKey", {
   description: `connvault ${$app.stage}: encrypts connection credentials in Secrets Manager`,
   enableKeyRotation: true,

@@ -15,6 +15,8 @@ export interface FaultOptions {
   nth?: number;
   /** How many consecutive matching calls fail from the `nth` on. Default 1. */
   times?: number;
+  /** The error to throw; default a transient 503 (InjectedServiceUnavailable). */
+  error?: () => Error;
 }
 
 export interface Fault {
@@ -44,7 +46,13 @@ let sequence = 0;
  */
 export function injectFault<Input extends object, Output extends object>(
   client: { middlewareStack: MiddlewareStack<Input, Output> },
-  { command, when, nth = 1, times = 1 }: FaultOptions,
+  {
+    command,
+    when,
+    nth = 1,
+    times = 1,
+    error = () => new InjectedServiceUnavailable(command, when),
+  }: FaultOptions,
 ): Fault {
   const name = `fault-${++sequence}`;
   let seen = 0;
@@ -54,9 +62,9 @@ export function injectFault<Input extends object, Output extends object>(
     seen += 1;
     if (seen < nth || fired >= times) return next(args);
     fired += 1;
-    if (when === "before") throw new InjectedServiceUnavailable(command, when);
+    if (when === "before") throw error();
     await next(args);
-    throw new InjectedServiceUnavailable(command, when);
+    throw error();
   };
   client.middlewareStack.add(middleware, { step: "initialize", name });
   return {
@@ -70,4 +78,15 @@ export function injectFault<Input extends object, Output extends object>(
       client.middlewareStack.remove(name);
     },
   };
+}
+
+/** What AWS throttling looks like to the SDK's callers. */
+export class InjectedThrottling extends Error {
+  override readonly name = "ThrottlingException";
+  readonly $fault = "client" as const;
+  readonly $metadata = { httpStatusCode: 400, attempts: 1, totalRetryDelay: 0 };
+
+  constructor() {
+    super("Injected fault: Rate exceeded");
+  }
 }

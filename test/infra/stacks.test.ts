@@ -131,8 +131,9 @@ describe("secret reads", () => {
     );
 
   it("are allowed only to the resolver (connections, and connector client secrets to refresh) and oauth (connectors)", () => {
-    expect(readers(ci)).toEqual({
-      ApiRole: [],
+    const all = readers(ci);
+    expect(Object.keys(all)).toHaveLength(6);
+    expect(Object.fromEntries(Object.entries(all).filter(([, resources]) => resources.length > 0))).toEqual({
       OAuthRole: [CONNECTORS],
       ResolverRole: [CONNECTIONS, CONNECTORS].sort(),
     });
@@ -268,5 +269,104 @@ describe("the app", () => {
       kmsKey: expect.stringContaining("CredentialsKey"),
       alarms: expect.any(String),
     });
+  });
+});
+
+const roleNamed = (pattern: RegExp) => {
+  const found = roles(ci).filter((r) => pattern.test(r.name));
+  expect(found, String(pattern)).toHaveLength(1);
+  return statementsOf(found[0]?.inputs ?? {});
+};
+
+describe("lifecycle events", () => {
+  it("go to the connvault bus (connvault-<stage> outside production)", () => {
+    expect(only(ci, "aws:cloudwatch/eventBus:EventBus").name).toBe("connvault-ci");
+    expect(only(production, "aws:cloudwatch/eventBus:EventBus").name).toBe("connvault");
+    expect(ci.outputs.bus).toBe("connvault-ci");
+  });
+
+  it("come from the table's stream with partial batch failures, unlimited retries, bisection and a DLQ", () => {
+    const mappings = ci.resources.filter(
+      (r) =>
+        r.type === "aws:lambda/eventSourceMapping:EventSourceMapping" &&
+        String(r.inputs.eventSourceArn).includes("stream"),
+    );
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]?.inputs).toMatchObject({
+      startingPosition: "TRIM_HORIZON",
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      bisectBatchOnFunctionError: true,
+      maximumRetryAttempts: -1,
+      destinationConfig: { onFailure: { destinationArn: expect.stringContaining("EventsDlq") } },
+    });
+  });
+
+  it("are published by a role that can read the stream, put events and reach its DLQ, and nothing else", () => {
+    const granted = allowed(roleNamed(/^TableSubscriberEvents.*Role$/))
+      .map(({ action, statement }) => `${action} ${statement.Resource.join(",")}`)
+      .sort();
+    expect(granted.map((g) => g.split(" ")[0])).toEqual(
+      [
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+        "events:PutEvents",
+        "sqs:SendMessage",
+      ].sort(),
+    );
+    for (const grant of granted) expect(grant).not.toMatch(/secretsmanager|kms:/);
+  });
+});
+
+describe("provisioning", () => {
+  it("reads the queue with partial batch responses and at most 2 concurrent consumers", () => {
+    const mappings = ci.resources.filter(
+      (r) =>
+        r.type === "aws:lambda/eventSourceMapping:EventSourceMapping" &&
+        String(r.inputs.eventSourceArn).includes("Provisioning"),
+    );
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]?.inputs).toMatchObject({
+      batchSize: 10,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      scalingConfig: { maximumConcurrency: 2 },
+    });
+  });
+
+  it("dead-letters a message after 5 deliveries", () => {
+    const queues = ci.resources.filter((r) => r.type === "aws:sqs/queue:Queue");
+    const main = queues.find((q) => q.inputs.redrivePolicy);
+    expect(JSON.parse(main?.inputs.redrivePolicy as string)).toMatchObject({
+      maxReceiveCount: 5,
+      deadLetterTargetArn: expect.stringContaining("ProvisioningDlq"),
+    });
+    expect(ci.outputs.queue).toEqual(expect.stringContaining("Provisioning"));
+  });
+
+  it("runs with the api's write-only secret rights plus PutEvents, never reading a secret", () => {
+    const statements = roleNamed(/^ProvisioningSubscriber.*Role$/);
+    const actions = new Set(allowed(statements).map((a) => a.action));
+    for (const action of [
+      "secretsmanager:CreateSecret",
+      "dynamodb:PutItem",
+      "events:PutEvents",
+      "sqs:ReceiveMessage",
+    ]) {
+      expect(actions.has(action), action).toBe(true);
+    }
+    expect([...actions].filter((a) => a.includes("GetSecretValue"))).toEqual([]);
+    expect(statements.find((s) => s.Effect === "Deny")?.Action).toContain("secretsmanager:GetSecretValue");
+  });
+});
+
+describe("the CloudFormation custom resource provider", () => {
+  it("has the api's write-only rights and is exported as the ServiceToken", () => {
+    const statements = statementsOf(only(ci, "aws:iam/role:Role", "CustomResourceRole"));
+    const actions = new Set(allowed(statements).map((a) => a.action));
+    expect(actions.has("secretsmanager:CreateSecret")).toBe(true);
+    expect([...actions].filter((a) => a.includes("GetSecretValue"))).toEqual([]);
+    expect(statements.find((s) => s.Effect === "Deny")?.Action).toContain("secretsmanager:GetSecretValue");
+    expect(ci.outputs.customResourceServiceToken).toEqual(expect.stringContaining("CustomResource"));
   });
 });

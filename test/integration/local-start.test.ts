@@ -71,6 +71,15 @@ describe("npm start", () => {
       body: JSON.stringify({ name: "Kept", security: { authMethod: "bearer", token: "sk_persist" } }),
     }).then((res) => res.json() as Promise<{ id: string; auth_aws_arn: string }>);
     expect(await stop(first.child, "SIGINT")).toBe(0);
+    const events = readFileSync(join(dataDir, "events.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(events.map((e) => [e.detail_type, e.detail.connection.id])).toContainEqual([
+      "connection.created",
+      created.id,
+    ]);
+    expect(JSON.stringify(events)).not.toContain("sk_persist");
 
     const second = await start();
     expect(second.output()).not.toContain(rootKey);

@@ -10,6 +10,7 @@ export {
 export { DynamoOrganizationStore } from "./adapters/dynamodb/organization-store.ts";
 export { ensureTable, tableDefinition } from "./adapters/dynamodb/table.ts";
 export { Table } from "./adapters/dynamodb/table-client.ts";
+export { EventBridgePublisher } from "./adapters/eventbridge/publisher.ts";
 export { HttpTokenEndpoint } from "./adapters/http/token-endpoint.ts";
 export { SecretsManagerReader, SecretsManagerVault } from "./adapters/secrets-manager/credential-vault.ts";
 export * from "./api-keys/api-key.service.ts";
@@ -26,6 +27,8 @@ export type {
 export { catalog } from "./connectors/catalog.ts";
 export * from "./connectors/connector.service.ts";
 export * from "./connectors/connector.ts";
+export * from "./events/events.ts";
+export * from "./events/provisioning.ts";
 export * from "./oauth/oauth.service.ts";
 export * from "./oauth/oauth.ts";
 export type { TokenEndpoint } from "./oauth/token-endpoint.ts";

@@ -1,5 +1,6 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import {
@@ -15,6 +16,8 @@ import {
   DynamoLeaseStore,
   DynamoOAuthFlowStore,
   DynamoOrganizationStore,
+  EventBridgePublisher,
+  type EventPublisher,
   HttpTokenEndpoint,
   OAuthService,
   OrganizationService,
@@ -34,7 +37,7 @@ import { createLogger } from "./logger.ts";
 export interface Services {
   config: Config;
   logger: Logger;
-  clients: { dynamo: DynamoDBClient; secrets: SecretsManagerClient };
+  clients: { dynamo: DynamoDBClient; secrets: SecretsManagerClient; events: EventBridgeClient };
   apiKeys: ApiKeyService;
   organizations: OrganizationService;
   connectors: ConnectorService;
@@ -42,6 +45,7 @@ export interface Services {
   unified: UnifiedConnectionService;
   oauth: OAuthService;
   resolver: ResolverService;
+  events: EventPublisher;
 }
 
 export interface ServiceOverrides {
@@ -66,6 +70,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   };
   const dynamo = new DynamoDBClient(aws);
   const secrets = new SecretsManagerClient(aws);
+  const eventBridge = new EventBridgeClient(aws);
   const table = new Table(
     DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
     config.tableName,
@@ -106,7 +111,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   return {
     config,
     logger: overrides.logger ?? createLogger(config.logLevel),
-    clients: { dynamo, secrets },
+    clients: { dynamo, secrets, events: eventBridge },
     apiKeys,
     organizations: new OrganizationService(new DynamoOrganizationStore(table), apiKeys, clock),
     connectors,
@@ -126,5 +131,6 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       clock,
       overrides.resolver,
     ),
+    events: new EventBridgePublisher(eventBridge, config.eventBusName),
   };
 }

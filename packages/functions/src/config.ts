@@ -16,6 +16,7 @@ const Env = z.object({
   CONNVAULT_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(60).default(60),
   CONNVAULT_LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
   CONNVAULT_DOCS_SCRIPT: z.string().min(1).optional(),
+  CONNVAULT_EVENT_BUS: z.string().min(1).max(256).default("connvault"),
   AWS_REGION: z.string().default("us-east-1"),
   AWS_ENDPOINT_URL: z.url().optional(),
 });
@@ -40,6 +41,8 @@ export interface Config {
   region: string;
   /** An AWS endpoint override (the embedded edge locally); unset on AWS. */
   awsEndpoint?: string;
+  /** The EventBridge bus lifecycle events go to. */
+  eventBusName: string;
   /** Scalar's standalone script for `/docs`: shipped next to the Lambda bundle, or the installed package. */
   docsScriptPath: string;
 }
@@ -91,5 +94,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     region: e.AWS_REGION,
     ...(e.AWS_ENDPOINT_URL ? { awsEndpoint: e.AWS_ENDPOINT_URL } : {}),
     docsScriptPath: e.CONNVAULT_DOCS_SCRIPT ?? installedDocsScript(),
+    eventBusName: e.CONNVAULT_EVENT_BUS,
   };
 }

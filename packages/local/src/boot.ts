@@ -2,6 +2,7 @@ import { catalog, ensureTable } from "@connvault/core";
 import {
   type App,
   createApp,
+  createEventsHandler,
   createOAuthApp,
   createServices,
   loadConfig,
@@ -48,6 +49,12 @@ export async function bootLocal(options: BootOptions): Promise<LocalStack> {
   const services = createServices(config, options.overrides);
   await ensureTable(services.clients.dynamo, config.tableName);
   await services.connectors.seed(catalog());
+  // The table's stream, locally: every connection change reaches the same events handler as on AWS,
+  // which publishes to the edge's EventBridge sink (.data/events.jsonl for npm start).
+  const publishEvents = createEventsHandler(services);
+  edge.stream.listen(async (record) => {
+    await publishEvents({ Records: [record] });
+  });
   const app = createApp(services);
   const oauth = createOAuthApp(services);
   return {

@@ -12,6 +12,7 @@ import dynalite from "dynalite";
 import { type AwsJsonResponse, AwsServiceError, toErrorResponse } from "./aws-json.ts";
 import { EventSink } from "./event-sink.ts";
 import { SecretsManagerEmulator } from "./secrets-manager/emulator.ts";
+import { StreamStandIn } from "./stream.ts";
 
 export const LOCAL_REGION = "us-east-1";
 export const LOCAL_ACCOUNT_ID = "000000000000";
@@ -29,6 +30,8 @@ export interface Edge {
   port: number;
   secrets: SecretsManagerEmulator;
   events: EventSink;
+  /** The table stream's stand-in: register the events handler on it. */
+  stream: StreamStandIn;
   close(): Promise<void>;
 }
 
@@ -49,6 +52,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<Edge> {
   });
   await listen(dynamo, 0);
   const dynamoHandler = dynamo.listeners("request")[0] as RequestListener;
+  const stream = new StreamStandIn((dynamo.address() as AddressInfo).port, LOCAL_REGION, LOCAL_ACCOUNT_ID);
   const secrets = new SecretsManagerEmulator({
     region: LOCAL_REGION,
     accountId: LOCAL_ACCOUNT_ID,
@@ -59,8 +63,20 @@ export async function startEdge(options: EdgeOptions = {}): Promise<Edge> {
 
   const server = createServer((req, res) => {
     const target = String(req.headers["x-amz-target"] ?? "");
-    if (target.startsWith("DynamoDB_")) return dynamoHandler(req, res);
     const [prefix = "", operation = ""] = target.split(".");
+    if (target.startsWith("DynamoDB_")) {
+      if (!stream.wraps(operation)) return dynamoHandler(req, res);
+      readBody(req)
+        .then((body) => stream.write(operation, body, req.headers))
+        .then((response) => {
+          res.writeHead(response.status, response.headers);
+          res.end(response.body);
+        })
+        .catch(() =>
+          send(res, toErrorResponse(new AwsServiceError("InternalServerError", "edge failure", 500))),
+        );
+      return;
+    }
     const service = services[prefix];
     readJson(req)
       .then((input) => {
@@ -80,6 +96,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<Edge> {
     port,
     secrets,
     events,
+    stream,
     async close() {
       await new Promise((resolve) => server.close(resolve));
       await new Promise((resolve) => dynamo.close(resolve));
@@ -95,7 +112,7 @@ function listen(server: Server, port: number): Promise<void> {
   });
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -104,7 +121,11 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
       throw new AwsServiceError("RequestEntityTooLargeException", "Request too large", 413);
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const text = (await readBody(req)).toString("utf8");
   if (text === "") return {};
   try {
     return JSON.parse(text);

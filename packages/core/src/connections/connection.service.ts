@@ -31,7 +31,9 @@ import {
 } from "./connection.errors.ts";
 import type { ConnectionStore } from "./connection.store.ts";
 import {
+  type Actor,
   type AuthMethod,
+  type ConnectionChange,
   type ConnectionRecord,
   deriveStatus,
   type HealthInput,
@@ -77,6 +79,10 @@ export type UpdateConnectionCommand = UpdateConnectionInput & {
 /** What rotates credentials: the HTTP body, or unified's `auth` object. */
 export type RotateCredentialsCommand = RotateCredentialsInput & { auth?: Record<string, unknown> };
 
+/** The id a connection created with this Idempotency-Key gets (or got) in this organization. */
+export const connectionIdFor = (organizationId: string, idempotencyKey: string) =>
+  deterministicId("conn", organizationId, "connection", idempotencyKey);
+
 export const etagOf = (record: Pick<ConnectionRecord, "revision">) => `"${record.revision}"`;
 
 export class ConnectionService {
@@ -117,9 +123,7 @@ export class ConnectionService {
       throw new ForbiddenError("Only an admin may create a connection owned by another user");
     }
     const payload = credentialPayload(input);
-    const id = idempotencyKey
-      ? deterministicId("conn", caller.organization_id, "connection", idempotencyKey)
-      : newId("conn");
+    const id = idempotencyKey ? connectionIdFor(caller.organization_id, idempotencyKey) : newId("conn");
     const request = fingerprint({
       op: "create",
       connector: connector.id,
@@ -175,6 +179,7 @@ export class ConnectionService {
       idempotency: idempotencyKey ? [{ key: idempotencyKey, fingerprint: request, operation: "create" }] : [],
       created_at: now,
       updated_at: now,
+      last_change: { type: "created", actor: { type: "user", id: caller.user_id } },
       revision: 1,
     });
     return this.insert(record, request, idempotencyKey);
@@ -214,7 +219,7 @@ export class ConnectionService {
   /** Changes the given fields; `ifMatch` (ETags) makes it fail with 412 if the connection changed. */
   update(principal: Principal, id: string, patch: UpdateConnectionCommand, ifMatch?: string[]) {
     const caller = requireMember(principal);
-    return this.modify(canChange(caller), id, ifMatch, async (record) => {
+    return this.modify(canChange(caller), id, ifMatch, "updated", async (record) => {
       const { is_paused, ...fields } = patch;
       const next = { ...record, ...definedOnly(fields), is_paused: is_paused ?? record.is_paused };
       if (next.is_service_account && next.access_scope !== "organizational") {
@@ -240,7 +245,7 @@ export class ConnectionService {
     const caller = requireMember(principal);
     const payload = credentialPayload(input);
     if (!payload) throw ValidationError.at("security", "required", "Send security, headers or both");
-    return this.modify(canChange(caller), id, ifMatch, async (record) => {
+    return this.modify(canChange(caller), id, ifMatch, "credentials_rotated", async (record) => {
       checkCredentials(await this.connectors.get(record.connector_id), input);
       return this.writeCredentials(record, payload, authMethodOf(input));
     });
@@ -250,9 +255,14 @@ export class ConnectionService {
    * Stores a token obtained from the provider (browser authorization or refresh) as the next
    * version of the connection's secret: the same id and ARN, status active.
    */
-  storeOAuthToken(organizationId: string, id: string, token: OAuth2Token): Promise<ConnectionRecord> {
+  storeOAuthToken(
+    organizationId: string,
+    id: string,
+    token: OAuth2Token,
+    change: { type: "authorized" | "credentials_rotated"; by: string },
+  ): Promise<ConnectionRecord> {
     const payload: CredentialPayload = { security: { authMethod: "oauth2", oauth2Token: token } };
-    return this.modify(systemAccess(organizationId), id, undefined, (record) =>
+    return this.modify(systemAccess(organizationId, change.by), id, undefined, change.type, (record) =>
       this.writeCredentials(record, payload, "oauth2"),
     );
   }
@@ -267,7 +277,7 @@ export class ConnectionService {
     const caller = requireMember(principal);
     const request = fingerprint({ op: "health", caller: caller.user_id, input });
     let replayed = false;
-    const result = await this.modify(canSee(caller), id, undefined, (record) => {
+    const result = await this.modify(canSee(caller), id, undefined, "health_reported", (record) => {
       const earlier = idempotencyKey && record.idempotency.find((entry) => entry.key === idempotencyKey);
       if (earlier) {
         if (earlier.fingerprint !== request) throw new IdempotencyKeyReusedError();
@@ -324,6 +334,7 @@ export class ConnectionService {
     access: Access,
     id: string,
     ifMatch: string[] | undefined,
+    changeType: ConnectionChange["type"],
     change: (record: ConnectionRecord) => ConnectionRecord | null | Promise<ConnectionRecord | null>,
   ): Promise<ConnectionRecord> {
     for (let attempt = 1; ; attempt++) {
@@ -335,6 +346,7 @@ export class ConnectionService {
       if (!changed) return record;
       const next = withStatus({
         ...changed,
+        last_change: { type: changeType, actor: access.actor },
         revision: record.revision + 1,
         updated_at: this.clock.now().toISOString(),
       });
@@ -454,17 +466,21 @@ export class ConnectionService {
 /** Which records an operation may act on, within one organization. */
 interface Access {
   organizationId: string;
+  /** Who acts, as recorded in last_change and the lifecycle event. */
+  actor: Actor;
   /** The record if the operation may act on it; otherwise throws (404 or 403). */
   admit(stored: ConnectionRecord | null, id: string): ConnectionRecord;
 }
 
 const canChange = (caller: KeyPrincipal): Access => ({
   organizationId: caller.organization_id,
+  actor: { type: "user", id: caller.user_id },
   admit: (stored, id) => assertCanChange(caller, stored, id),
 });
 
 const canSee = (caller: KeyPrincipal): Access => ({
   organizationId: caller.organization_id,
+  actor: { type: "user", id: caller.user_id },
   admit: (stored, id) => {
     if (!stored || !allows(seeRule(caller), stored)) throw new NotFoundError("connection", id);
     return stored;
@@ -472,8 +488,9 @@ const canSee = (caller: KeyPrincipal): Access => ({
 });
 
 /** connvault itself (the OAuth2 callback, the resolver's refresh): no caller to check. */
-const systemAccess = (organizationId: string): Access => ({
+const systemAccess = (organizationId: string, by: string): Access => ({
   organizationId,
+  actor: { type: "system", id: by },
   admit: (stored, id) => {
     if (!stored) throw new NotFoundError("connection", id);
     return stored;

@@ -225,11 +225,20 @@ export const ConnectionRecord = z.object({
   redirect_url: z.string().nullable(),
   /** The keyed requests applied to this connection (its create, recent health reports), for replays. */
   idempotency: z.array(z.object({ key: z.string(), fingerprint: z.string(), operation: z.string() })),
+  /** What the last write did and who did it: the table's stream turns it into a lifecycle event. */
+  last_change: z
+    .object({
+      type: z.enum(["created", "updated", "credentials_rotated", "authorized", "health_reported"]),
+      actor: z.object({ type: z.enum(["user", "system"]), id: z.string() }),
+    })
+    .default({ type: "created", actor: { type: "system", id: "unknown" } }),
   created_at: z.string(),
   updated_at: z.string(),
   revision: z.number().int().positive(),
 });
 export type ConnectionRecord = z.infer<typeof ConnectionRecord>;
+export type ConnectionChange = ConnectionRecord["last_change"];
+export type Actor = ConnectionChange["actor"];
 
 /**
  * The status follows from the record, so it is never stored out of step: paused wins, then

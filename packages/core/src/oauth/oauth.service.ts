@@ -127,6 +127,10 @@ export class OAuthService {
       record.organization_id,
       record.id,
       tokenFrom(response, this.clock.now()),
+      {
+        type: "authorized",
+        by: "oauth2-callback",
+      },
     );
   }
 

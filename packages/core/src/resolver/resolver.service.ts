@@ -130,7 +130,10 @@ export class ResolverService {
       refreshToken,
     );
     const fresh = tokenFrom(response, this.clock.now(), refreshToken);
-    await this.connections.storeOAuthToken(record.organization_id, record.id, fresh);
+    await this.connections.storeOAuthToken(record.organization_id, record.id, fresh, {
+      type: "credentials_rotated",
+      by: "resolver",
+    });
     return fresh;
   }
 
