@@ -62,8 +62,11 @@ export interface ServiceOverrides {
  */
 export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
   const clock = overrides.clock ?? systemClock;
+  // Explicit budgets: at most 3 attempts of at most 3 s each, so no Lambda waits out its own limit.
   const aws = {
     region: config.region,
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
     ...(config.awsEndpoint
       ? { endpoint: config.awsEndpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } }
       : {}),

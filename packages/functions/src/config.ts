@@ -17,6 +17,7 @@ const Env = z.object({
   CONNVAULT_LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
   CONNVAULT_DOCS_SCRIPT: z.string().min(1).optional(),
   CONNVAULT_EVENT_BUS: z.string().min(1).max(256).default("connvault"),
+  CONNVAULT_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).max(100_000).default(100),
   AWS_REGION: z.string().default("us-east-1"),
   AWS_ENDPOINT_URL: z.url().optional(),
 });
@@ -41,6 +42,8 @@ export interface Config {
   region: string;
   /** An AWS endpoint override (the embedded edge locally); unset on AWS. */
   awsEndpoint?: string;
+  /** Requests a second per API key and container (bursts of twice that); 0 turns the limit off. */
+  rateLimitPerSecond: number;
   /** The EventBridge bus lifecycle events go to. */
   eventBusName: string;
   /** Scalar's standalone script for `/docs`: shipped next to the Lambda bundle, or the installed package. */
@@ -95,5 +98,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(e.AWS_ENDPOINT_URL ? { awsEndpoint: e.AWS_ENDPOINT_URL } : {}),
     docsScriptPath: e.CONNVAULT_DOCS_SCRIPT ?? installedDocsScript(),
     eventBusName: e.CONNVAULT_EVENT_BUS,
+    rateLimitPerSecond: e.CONNVAULT_RATE_LIMIT_PER_SECOND,
   };
 }

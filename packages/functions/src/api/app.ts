@@ -6,6 +6,8 @@ import type { App, AppEnv } from "./env.ts";
 import { authenticate } from "./middleware/auth.ts";
 import { jsonBodies } from "./middleware/body.ts";
 import { accessLog, requestContext } from "./middleware/context.ts";
+import { rateLimitPerKey } from "./middleware/rate-limit.ts";
+import { noStore, securityHeaders } from "./middleware/security.ts";
 import { handleError, problem } from "./problems.ts";
 import { registerApiKeys } from "./routes/api-keys/index.ts";
 import { registerConnections } from "./routes/connections/index.ts";
@@ -28,9 +30,11 @@ export function createApp(services: Services): App {
       return problem(c, "validation_failed", "The request is invalid", fieldErrors(result.error.issues));
     },
   });
-  app.use(...requestContext(services), accessLog, ...jsonBodies);
-  app.use("/v1/*", authenticate);
-  app.use("/unified/*", authenticate);
+  const { rateLimitPerSecond } = services.config;
+  const rateLimit = rateLimitPerKey(rateLimitPerSecond, rateLimitPerSecond * 2);
+  app.use(...requestContext(services), accessLog, securityHeaders, noStore, ...jsonBodies);
+  app.use("/v1/*", authenticate, rateLimit);
+  app.use("/unified/*", authenticate, rateLimit);
 
   registerHealth(app);
   registerOrganizations(app);

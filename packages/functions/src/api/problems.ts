@@ -30,6 +30,7 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   validation_failed: 422,
   idempotency_key_reused: 422,
   throttled: 429,
+  rate_limited: 429,
   internal_error: 500,
   dependency_unavailable: 503,
 };

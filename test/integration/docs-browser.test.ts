@@ -1,0 +1,69 @@
+import { existsSync } from "node:fs";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, startHarness } from "../helpers/harness.ts";
+
+// Debian's Chromium, installed by scripts/ensure-chromium.sh (which .ci/run calls).
+const CHROMIUM = "/usr/bin/chromium";
+const available = existsSync(CHROMIUM);
+if (!available)
+  console.warn(`SKIPPED: the /docs browser check needs ${CHROMIUM} (run scripts/ensure-chromium.sh)`);
+
+let h: Harness;
+let server: { url: string; close(): Promise<void> };
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!available) return;
+  h = await startHarness();
+  server = await h.listen();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}, 60_000);
+afterAll(async () => {
+  if (!available) return;
+  await browser.close();
+  await server.close();
+  await h.close();
+});
+
+describe.skipIf(!available)("GET /docs in headless Chromium", () => {
+  it("renders the reference with the connection operations, offline and within its CSP", {
+    timeout: 60_000,
+  }, async () => {
+    const page = await browser.newPage();
+    const external: string[] = [];
+    const violations: string[] = [];
+    page.on("request", (request) => {
+      if (!request.url().startsWith(server.url) && !request.url().startsWith("data:"))
+        external.push(request.url());
+    });
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    await page.goto(`${server.url}/docs`);
+    await page.getByRole("button", { name: "Open Group - Connections" }).click({ timeout: 30_000 });
+    await page.getByText("Rotate a connection's credentials").first().waitFor({ timeout: 30_000 });
+    const text = (await page.locator("body").textContent()) ?? "";
+    for (const label of [
+      "Create a connection",
+      "List connections",
+      "Update a connection",
+      "unified.to-compatible",
+      "Credential reads",
+    ]) {
+      expect(text).toContain(label);
+    }
+    expect(external).toEqual([]);
+    expect(violations).toEqual([]);
+  });
+});
