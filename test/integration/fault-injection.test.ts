@@ -338,6 +338,9 @@ const operations: Operation[] = [
   ),
 ];
 
+/** One row of the printed fault matrix per case that passed. */
+const matrix: { operation: string; call: string; when: FaultTiming; first: number; retry: number }[] = [];
+
 /** The calls of each operation's no-fault run, in order: the cases must cover exactly these. */
 const baseline = new Map<string, RecordedCall[]>();
 
@@ -357,6 +360,20 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (matrix.length > 0) {
+    const rows = matrix.map(
+      (r) =>
+        `| ${r.operation} | ${r.call} | ${r.when} | ${r.first} | ${r.retry} | no orphan, no dangling ARN, no canary |`,
+    );
+    console.log(
+      [
+        "Fault matrix",
+        "| operation | AWS call | fails | first answer | retry | invariants |",
+        "|---|---|---|---|---|---|",
+        ...rows,
+      ].join("\n"),
+    );
+  }
   sm?.destroy();
   ddb?.destroy();
   await h?.close();
@@ -417,6 +434,13 @@ for (const operation of operations) {
         expectNoOrphan(state);
         expectNoLeak(target.token, firstText, retryText, JSON.stringify(state.items));
         await operation.settle(target, state, scenario, retry);
+        matrix.push({
+          operation: operation.title,
+          call: scenario.call,
+          when: scenario.when,
+          first: first.status,
+          retry: retry.status,
+        });
       });
     }
   });
