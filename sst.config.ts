@@ -22,6 +22,7 @@ export default $config({
     const resolver = await import("./stacks/resolver");
     const events = await import("./stacks/events");
     const provisioning = await import("./stacks/provisioning");
+    await import("./stacks/reconciler");
     const customResource = await import("./stacks/custom-resource");
     const alarms = await import("./stacks/alarms");
     return {

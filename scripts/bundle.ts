@@ -18,6 +18,7 @@ export const FUNCTIONS = {
   resolver: { entry: "packages/functions/src/resolver/handler.ts", budgetBytes: 1_250_000, assets: {} },
   events: { entry: "packages/functions/src/events/handler.ts", budgetBytes: 1_250_000, assets: {} },
   provisioner: { entry: "packages/functions/src/provisioner/handler.ts", budgetBytes: 1_250_000, assets: {} },
+  reconciler: { entry: "packages/functions/src/reconciler/handler.ts", budgetBytes: 1_250_000, assets: {} },
   "custom-resource": {
     entry: "packages/functions/src/custom-resource/handler.ts",
     budgetBytes: 1_250_000,

@@ -30,8 +30,16 @@ const only = (result: SynthResult, type: string, name?: string) => {
 
 const roles = (result: SynthResult) => result.resources.filter((r) => r.type === "aws:iam/role:Role");
 
+/** Pulumi passes secret-tainted inputs to the mocks wrapped as `{<signature>: <secret>, value}`. */
+const unsecret = (value: unknown): unknown =>
+  value && typeof value === "object" && "4dabf18193072939515e22adb298388d" in value && "value" in value
+    ? value.value
+    : value;
+
 const statementsOf = (role: Record<string, unknown>): Statement[] =>
-  (role.inlinePolicies as { policy: string }[]).flatMap((p) => JSON.parse(p.policy).Statement as Statement[]);
+  (unsecret(role.inlinePolicies) as { policy: string }[]).flatMap(
+    (p) => JSON.parse(p.policy).Statement as Statement[],
+  );
 
 const allowed = (statements: Statement[]) =>
   statements
@@ -132,7 +140,7 @@ describe("secret reads", () => {
 
   it("are allowed only to the resolver (connections, and connector client secrets to refresh) and oauth (connectors)", () => {
     const all = readers(ci);
-    expect(Object.keys(all)).toHaveLength(6);
+    expect(Object.keys(all)).toHaveLength(8);
     expect(Object.fromEntries(Object.entries(all).filter(([, resources]) => resources.length > 0))).toEqual({
       OAuthRole: [CONNECTORS],
       ResolverRole: [CONNECTIONS, CONNECTORS].sort(),
@@ -163,7 +171,8 @@ describe("the resolver", () => {
 describe("every function role", () => {
   it("trusts only lambda.amazonaws.com, never the account root", () => {
     expect(roles(ci).length).toBeGreaterThan(0);
-    for (const role of roles(ci)) {
+    // ReconcilerRole is EventBridge Scheduler's, not a function's (see "the reconciler").
+    for (const role of roles(ci).filter((r) => r.name !== "ReconcilerRole")) {
       const policy = role.inputs.assumeRolePolicy;
       const trust = typeof policy === "string" ? JSON.parse(policy) : policy;
       expect(trust.Statement, role.name).toEqual([
@@ -368,5 +377,69 @@ describe("the CloudFormation custom resource provider", () => {
     expect([...actions].filter((a) => a.includes("GetSecretValue"))).toEqual([]);
     expect(statements.find((s) => s.Effect === "Deny")?.Action).toContain("secretsmanager:GetSecretValue");
     expect(ci.outputs.customResourceServiceToken).toEqual(expect.stringContaining("CustomResource"));
+  });
+});
+
+describe("the reconciler", () => {
+  const statements = () => statementsOf(only(ci, "aws:iam/role:Role", "ReconcilerHandlerRole"));
+
+  it("may scan and write the table, list and describe secrets, and delete only managed ones", () => {
+    const granted = allowed(statements())
+      .map(({ action, statement }) => `${action} ${statement.Resource.join(",")}`)
+      .sort();
+    const table = only(ci, "aws:dynamodb/table:Table");
+    const tableArn = `arn:aws:dynamodb:us-east-1:123456789012:table/${table.name}`;
+    const onTable = `${tableArn},${tableArn}/index/*`;
+    expect(granted).toEqual(
+      [
+        `dynamodb:GetItem ${onTable}`,
+        `dynamodb:PutItem ${onTable}`,
+        `dynamodb:Scan ${onTable}`,
+        `secretsmanager:DeleteSecret ${CONNECTIONS}`,
+        `secretsmanager:DescribeSecret ${CONNECTIONS}`,
+        "secretsmanager:DescribeSecret *",
+        "secretsmanager:ListSecrets *",
+      ].sort(),
+    );
+  });
+
+  it("describes adopted secrets only when tagged for an organization, and can never read a value", () => {
+    const all = statements();
+    expect(
+      all.find(
+        (s) =>
+          s.Effect === "Allow" &&
+          s.Action.includes("secretsmanager:DescribeSecret") &&
+          s.Resource.includes("*"),
+      ),
+    ).toEqual({
+      Effect: "Allow",
+      Action: ["secretsmanager:DescribeSecret"],
+      Resource: ["*"],
+      Condition: { Null: { "secretsmanager:ResourceTag/connvault:organization_id": ["false"] } },
+    });
+    expect(all.filter((s) => s.Effect === "Deny")).toEqual([
+      {
+        Effect: "Deny",
+        Action: ["secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue"],
+        Resource: ["*"],
+      },
+    ]);
+  });
+
+  it("runs hourly from EventBridge Scheduler, whose role may only invoke it", () => {
+    const fn = only(ci, "aws:lambda/function:Function", "ReconcilerHandlerFunction");
+    expect(fn).toMatchObject({ handler: "index.handler", runtime: "nodejs22.x", timeout: 300 });
+    const schedule = only(ci, "aws:scheduler/schedule:Schedule", "ReconcilerSchedule");
+    expect(schedule).toMatchObject({ scheduleExpression: "rate(1 hour)", state: "ENABLED" });
+    expect(unsecret(schedule.target)).toMatchObject({
+      arn: `arn:aws:lambda:us-east-1:123456789012:function:${fn.name}`,
+      retryPolicy: { maximumRetryAttempts: 0 },
+    });
+    const scheduler = only(ci, "aws:iam/role:Role", "ReconcilerRole");
+    expect(unsecret(scheduler.assumeRolePolicy)).toMatchObject({
+      Statement: [expect.objectContaining({ Principal: { Service: "scheduler.amazonaws.com" } })],
+    });
+    expect(allowed(statementsOf(scheduler)).map(({ action }) => action)).toEqual(["lambda:InvokeFunction"]);
   });
 });

@@ -20,7 +20,8 @@ let server: { url: string; close(): Promise<void> };
 let dir: string;
 
 beforeAll(async () => {
-  h = await startHarness();
+  // No per-key rate limit: every 429 the CLI sees must be one the proxy injected.
+  h = await startHarness({ env: { CONNVAULT_RATE_LIMIT_PER_SECOND: "0" } });
   server = await h.listen();
   dir = await mkdtemp(join(tmpdir(), "connvault-import-"));
 });

@@ -8,6 +8,7 @@ export {
   DynamoOAuthFlowStore,
 } from "./adapters/dynamodb/oauth-stores.ts";
 export { DynamoOrganizationStore } from "./adapters/dynamodb/organization-store.ts";
+export { DynamoReconcilerCursorStore } from "./adapters/dynamodb/reconciler-store.ts";
 export { ensureTable, tableDefinition } from "./adapters/dynamodb/table.ts";
 export { Table } from "./adapters/dynamodb/table-client.ts";
 export { EventBridgePublisher } from "./adapters/eventbridge/publisher.ts";
@@ -34,6 +35,8 @@ export * from "./oauth/oauth.ts";
 export type { TokenEndpoint } from "./oauth/token-endpoint.ts";
 export * from "./organizations/organization.service.ts";
 export * from "./organizations/organization.ts";
+export type * from "./reconciler/reconciler.ports.ts";
+export * from "./reconciler/reconciler.service.ts";
 export * from "./resolver/resolver.service.ts";
 export * from "./resolver/resolver.ts";
 export { type Clock, systemClock } from "./shared/clock.ts";

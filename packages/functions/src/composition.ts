@@ -16,11 +16,13 @@ import {
   DynamoLeaseStore,
   DynamoOAuthFlowStore,
   DynamoOrganizationStore,
+  DynamoReconcilerCursorStore,
   EventBridgePublisher,
   type EventPublisher,
   HttpTokenEndpoint,
   OAuthService,
   OrganizationService,
+  ReconcilerService,
   type ResolverOptions,
   ResolverService,
   SecretsManagerReader,
@@ -45,6 +47,7 @@ export interface Services {
   unified: UnifiedConnectionService;
   oauth: OAuthService;
   resolver: ResolverService;
+  reconciler: ReconcilerService;
   events: EventPublisher;
 }
 
@@ -133,6 +136,14 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       cursors,
       clock,
       overrides.resolver,
+    ),
+    reconciler: new ReconcilerService(
+      records,
+      connections,
+      vault,
+      vault,
+      new DynamoReconcilerCursorStore(table),
+      clock,
     ),
     events: new EventBridgePublisher(eventBridge, config.eventBusName),
   };

@@ -7,4 +7,5 @@ export { createEventsHandler } from "./events/events.ts";
 export { createLogger, redact } from "./logger.ts";
 export { createOAuthApp } from "./oauth/app.ts";
 export { createProvisioner } from "./provisioner/provisioner.ts";
+export { createReconciler } from "./reconciler/reconciler.ts";
 export { createResolver, type ResolveResult } from "./resolver/resolver.ts";

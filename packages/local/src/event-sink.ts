@@ -23,7 +23,9 @@ interface PutEventsEntry {
  * there as one JSON line so a developer can `tail -f` what connvault published.
  */
 export class EventSink {
+  /** The most recent events (at most MAX_KEPT), for tests and tools; the file keeps them all. */
   readonly events: SinkEvent[] = [];
+  static readonly MAX_KEPT = 10_000;
 
   constructor(private readonly file?: string) {}
 
@@ -45,6 +47,8 @@ export class EventSink {
         detail: JSON.parse(entry.Detail ?? "{}"),
       };
       this.events.push(event);
+      if (this.events.length > EventSink.MAX_KEPT)
+        this.events.splice(0, this.events.length - EventSink.MAX_KEPT);
       if (this.file) appendFileSync(this.file, `${JSON.stringify(event)}\n`);
       return { EventId: event.id };
     });

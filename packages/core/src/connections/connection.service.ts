@@ -267,6 +267,44 @@ export class ConnectionService {
     );
   }
 
+  /**
+   * The reconciler found the connection's secret gone or scheduled for deletion: the record stops
+   * pointing at it (credentials null, so the status becomes credentials_missing or
+   * pending_authorization) and keeps `reason` as health_reason. Only if it still points at `arn`;
+   * null when nothing changed (the connection is gone, or no longer points there).
+   */
+  async markCredentialsMissing(
+    organizationId: string,
+    id: string,
+    reason: string,
+    arn: string,
+  ): Promise<ConnectionRecord | null> {
+    let marked = false;
+    try {
+      const record = await this.modify(
+        systemAccess(organizationId, "reconciler"),
+        id,
+        undefined,
+        "health_reported",
+        (record) => {
+          marked = record.auth_aws_arn === arn;
+          if (!marked) return null;
+          return {
+            ...record,
+            credentials: null,
+            auth_aws_arn: null,
+            header_names: [],
+            health_reason: reason,
+          };
+        },
+      );
+      return marked ? record : null;
+    } catch (error) {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    }
+  }
+
   /** Records a health report from the platform; any caller who can see the connection may send one. */
   async reportHealth(
     principal: Principal,
@@ -487,7 +525,7 @@ const canSee = (caller: KeyPrincipal): Access => ({
   },
 });
 
-/** connvault itself (the OAuth2 callback, the resolver's refresh): no caller to check. */
+/** connvault itself (the OAuth2 callback, the resolver's refresh, the reconciler): no caller to check. */
 const systemAccess = (organizationId: string, by: string): Access => ({
   organizationId,
   actor: { type: "system", id: by },

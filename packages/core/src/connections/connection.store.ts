@@ -21,4 +21,12 @@ export interface ConnectionStore {
   delete(organizationId: string, id: string, rule: AccessRule): Promise<ConnectionRecord | null>;
   /** One page, newest first; `hasMore` tells whether a later page exists. */
   list(query: ConnectionPageQuery): Promise<{ items: ConnectionRecord[]; hasMore: boolean }>;
+  /**
+   * Every organization's connections, for scheduled jobs: one page of at most `limit` records, in no
+   * particular order, eventually consistent; `cursor` is null after the last page.
+   */
+  scanConnections(
+    cursor: string | null,
+    limit: number,
+  ): Promise<{ items: ConnectionRecord[]; cursor: string | null }>;
 }

@@ -83,6 +83,30 @@ export class DynamoConnectionStore implements ConnectionStore {
     return { items: items.slice(0, query.limit), hasMore: items.length > query.limit };
   }
 
+  /**
+   * Scans GSI1, which holds connections and API keys only (not the credential-read audit trail), so
+   * a page costs about what it returns. `limit` bounds the items the Scan evaluates.
+   */
+  async scanConnections(
+    cursor: string | null,
+    limit: number,
+  ): Promise<{ items: ConnectionRecord[]; cursor: string | null }> {
+    const page = await this.table.scan({
+      IndexName: GSI1,
+      FilterExpression: "#entity = :connection",
+      ExpressionAttributeNames: { "#entity": "entity" },
+      ExpressionAttributeValues: { ":connection": "connection" },
+      Limit: limit,
+      ...(cursor ? { ExclusiveStartKey: JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) } : {}),
+    });
+    return {
+      items: (page.Items ?? []).map((item) => parseItem(ConnectionRecord, item)),
+      cursor: page.LastEvaluatedKey
+        ? Buffer.from(JSON.stringify(page.LastEvaluatedKey)).toString("base64url")
+        : null,
+    };
+  }
+
   private itemKeys(record: ConnectionRecord) {
     return {
       ...keys.connection(record.organization_id, record.id),

@@ -25,6 +25,8 @@ export const keys = {
   oauthFlow: (flowId: string) => ({ pk: `OAUTHFLOW#${flowId}`, sk: "OAUTHFLOW" }),
   /** A single-flight lease, e.g. on refreshing one connection's OAuth2 token. */
   lease: (name: string) => ({ pk: `LEASE#${name}`, sk: "LEASE" }),
+  /** Where the reconciler's last bounded run stopped (one item per table). */
+  reconcilerCursor: () => ({ pk: "RECONCILER", sk: "CURSOR" }),
   credentialRead: (organizationId: string, at?: string, id?: string) => ({
     pk: `ORG#${organizationId}`,
     sk: at && id ? `READ#${at}#${id}` : "READ#",

@@ -6,6 +6,8 @@ import {
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
+  ScanCommand,
+  type ScanCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import type { z } from "zod";
 import { translateAwsError } from "../aws-errors.ts";
@@ -70,6 +72,11 @@ export class Table {
 
   query(input: Omit<QueryCommandInput, "TableName">) {
     return this.call(() => this.client.send(new QueryCommand({ TableName: this.name, ...input })));
+  }
+
+  /** One Scan call (scheduled jobs only; requests never scan). */
+  scan(input: Omit<ScanCommandInput, "TableName">) {
+    return this.call(() => this.client.send(new ScanCommand({ TableName: this.name, ...input })));
   }
 
   private async conditional<T>(write: () => Promise<T>): Promise<T | null> {

@@ -4,7 +4,9 @@ import {
   DeleteSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
+  InvalidNextTokenException,
   InvalidRequestException,
+  ListSecretsCommand,
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
@@ -19,6 +21,7 @@ import type {
   SecretOwner,
   SecretReader,
 } from "../../connections/credential-vault.ts";
+import type { InventoriedSecret, SecretInventory } from "../../reconciler/reconciler.ports.ts";
 import { translateAwsError } from "../aws-errors.ts";
 
 export interface SecretsManagerVaultOptions {
@@ -30,7 +33,7 @@ export interface SecretsManagerVaultOptions {
 }
 
 /** Secrets Manager behind the write-only ports; it never calls GetSecretValue. */
-export class SecretsManagerVault implements CredentialVault, ConnectorSecrets {
+export class SecretsManagerVault implements CredentialVault, ConnectorSecrets, SecretInventory {
   constructor(
     private readonly client: SecretsManagerClient,
     private readonly options: SecretsManagerVaultOptions,
@@ -97,6 +100,57 @@ export class SecretsManagerVault implements CredentialVault, ConnectorSecrets {
       };
     } catch (error) {
       if (error instanceof ResourceNotFoundException) return null;
+      throw translateAwsError(error, "Secrets Manager");
+    }
+  }
+
+  /**
+   * ListSecrets filtered on the namespace, oldest first, secrets scheduled for deletion included (so
+   * scheduling one does not move the pages after it). It returns metadata only, never a value.
+   */
+  async listManaged(
+    cursor: string | null,
+    limit: number,
+  ): Promise<{ secrets: InventoriedSecret[]; cursor: string | null }> {
+    const namespace = this.namespace();
+    const list = (token: string | null) =>
+      this.client.send(
+        new ListSecretsCommand({
+          Filters: [{ Key: "name", Values: [namespace] }],
+          IncludePlannedDeletion: true,
+          SortOrder: "asc",
+          MaxResults: Math.min(Math.max(limit, 1), 100),
+          ...(token ? { NextToken: token } : {}),
+        }),
+      );
+    try {
+      // A NextToken kept from an earlier run may have expired: start over.
+      const page = await list(cursor).catch((error: unknown) => {
+        if (cursor && error instanceof InvalidNextTokenException) return list(null);
+        throw error;
+      });
+      const secrets = (page.SecretList ?? []).flatMap((secret): InventoriedSecret[] => {
+        const { Name: name, ARN: arn, CreatedDate: createdAt } = secret;
+        // Without a name under the namespace and a creation date there is nothing safe to decide.
+        if (!name?.startsWith(namespace) || !arn || !createdAt) return [];
+        const [organizationId, connectionId, ...rest] = name.slice(namespace.length).split("/");
+        return [
+          {
+            name,
+            arn,
+            createdAt,
+            lastChangedAt:
+              secret.LastChangedDate && secret.LastChangedDate > createdAt
+                ? secret.LastChangedDate
+                : createdAt,
+            deleted: secret.DeletedDate !== undefined,
+            owner:
+              organizationId && connectionId && rest.length === 0 ? { organizationId, connectionId } : null,
+          },
+        ];
+      });
+      return { secrets, cursor: page.NextToken ?? null };
+    } catch (error) {
       throw translateAwsError(error, "Secrets Manager");
     }
   }

@@ -1,0 +1,44 @@
+import { secretsUnder } from "./credentials";
+import { connvaultFunction } from "./functions";
+import { table } from "./storage";
+
+const managed = secretsUnder("connections");
+
+/**
+ * The reconciler, hourly (EventBridge Scheduler): removes secrets under `<prefix>/connections/` that
+ * no record points at, and marks records whose secret is gone. Least privilege: it lists and
+ * describes secrets (metadata only), deletes only managed ones, and is denied reading any value.
+ */
+export const reconciler = new sst.aws.CronV2("Reconciler", {
+  schedule: "rate(1 hour)",
+  function: connvaultFunction("reconciler", {
+    timeout: "5 minutes",
+    permissions: [
+      {
+        // Scan (of the table's index), the record lookups, the conditional writes and its cursor item.
+        actions: ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem"],
+        resources: [table.arn, $interpolate`${table.arn}/index/*`],
+      },
+      // ListSecrets supports no resource-level permissions; it never returns a value.
+      { actions: ["secretsmanager:ListSecrets"], resources: ["*"] },
+      { actions: ["secretsmanager:DescribeSecret", "secretsmanager:DeleteSecret"], resources: [managed] },
+      {
+        // Adopted secrets are only described, and only those tagged for an organization.
+        actions: ["secretsmanager:DescribeSecret"],
+        resources: ["*"],
+        conditions: [
+          {
+            test: "Null",
+            variable: "secretsmanager:ResourceTag/connvault:organization_id",
+            values: ["false"],
+          },
+        ],
+      },
+      {
+        effect: "deny",
+        actions: ["secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue"],
+        resources: ["*"],
+      },
+    ],
+  }),
+});
