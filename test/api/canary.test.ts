@@ -8,26 +8,18 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoClient, secretsManagerClient } from "../helpers/aws.ts";
 import { createOrganization, type Harness, startHarness } from "../helpers/harness.ts";
+import { captureOutput } from "../helpers/output.ts";
 
 let h: Harness;
-const logged: string[] = [];
-const originalWrite = { out: process.stdout.write, err: process.stderr.write };
+let output: ReturnType<typeof captureOutput>;
 
 beforeAll(async () => {
   h = await startHarness({ env: { CONNVAULT_LOG_LEVEL: "DEBUG" } });
-  const capture =
-    (stream: NodeJS.WriteStream, original: typeof process.stdout.write) =>
-    (chunk: unknown, ...rest: unknown[]) => {
-      logged.push(String(chunk));
-      return original.call(stream, chunk as string, ...(rest as []));
-    };
-  process.stdout.write = capture(process.stdout, originalWrite.out) as typeof process.stdout.write;
-  process.stderr.write = capture(process.stderr, originalWrite.err) as typeof process.stderr.write;
+  output = captureOutput();
 });
 
 afterAll(async () => {
-  process.stdout.write = originalWrite.out;
-  process.stderr.write = originalWrite.err;
+  output?.restore();
   await h.close();
 });
 
@@ -88,8 +80,8 @@ describe("write-only credentials", () => {
 
     // Assess: responses, logs, table items, AWS request inputs other than the secret value, secret metadata.
     expect(responses.join("\n")).not.toContain(canary);
-    expect(logged.join("")).toContain(id); // the logger did run
-    expect(logged.join("")).not.toContain(canary);
+    expect(output.written.join("")).toContain(id); // the logger did run
+    expect(output.written.join("")).not.toContain(canary);
 
     const scan = await dynamoClient(h.edge.url).send(new ScanCommand({ TableName: "connvault-test" }));
     expect(scan.Items?.length).toBeGreaterThan(0);

@@ -26,6 +26,7 @@ import {
   startHarness,
   type TestOrganization,
 } from "../helpers/harness.ts";
+import { captureOutput } from "../helpers/output.ts";
 
 /** What the provider PUTs to the presigned ResponseURL (crpg-ref-responses). */
 interface CfnResponse {
@@ -57,8 +58,7 @@ let responseBase: string;
 const puts: ReceivedPut[] = [];
 /** How many of the next PUTs answer 500. */
 let failNextPuts = 0;
-const logged: string[] = [];
-const originalWrite = { out: process.stdout.write, err: process.stderr.write };
+let output: ReturnType<typeof captureOutput>;
 let handler: (event: CloudFormationCustomResourceEvent, context: Context) => Promise<void>;
 
 beforeAll(async () => {
@@ -83,19 +83,11 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => responseServer.listen(0, "127.0.0.1", resolve));
   responseBase = `http://127.0.0.1:${(responseServer.address() as AddressInfo).port}`;
-  const capture =
-    (stream: NodeJS.WriteStream, original: typeof process.stdout.write) =>
-    (chunk: unknown, ...rest: unknown[]) => {
-      logged.push(String(chunk));
-      return original.call(stream, chunk as string, ...(rest as []));
-    };
-  process.stdout.write = capture(process.stdout, originalWrite.out) as typeof process.stdout.write;
-  process.stderr.write = capture(process.stderr, originalWrite.err) as typeof process.stderr.write;
+  output = captureOutput();
 });
 
 afterAll(async () => {
-  process.stdout.write = originalWrite.out;
-  process.stderr.write = originalWrite.err;
+  output?.restore();
   responseServer.closeAllConnections();
   await new Promise((resolve) => responseServer.close(resolve));
   await h.close();
@@ -432,7 +424,7 @@ describe("answers FAILED with a reason that names the problem", () => {
       expect(response.Reason).toBe(
         `Internal error; see the custom-resource function's logs for Lambda request ${ctx.awsRequestId}`,
       );
-      const errorLine = logged.find((line) => line.includes("custom resource request failed"));
+      const errorLine = output.written.find((line) => line.includes("custom resource request failed"));
       expect(errorLine).toContain("AccessDeniedException");
       expect(errorLine).toContain(ctx.awsRequestId);
     } finally {
@@ -516,7 +508,7 @@ describe("write-only credentials", () => {
     const rotatedCanary = `canary${randomBytes(12).toString("hex")}`;
     const org = await createOrganization(h);
     const cfn = stack("CanaryConnection");
-    const start = { puts: puts.length, logged: logged.length };
+    const start = { puts: puts.length, logged: output.written.length };
     const v1 = {
       ...stripeProperties(org, canary),
       Headers: { "X-Tenant-Secret": canary },
@@ -555,7 +547,7 @@ describe("write-only credentials", () => {
     // Assess
     const bodies = puts.slice(start.puts).map((put) => put.body);
     expect(bodies.length).toBeGreaterThanOrEqual(8);
-    const logs = logged.slice(start.logged).join("");
+    const logs = output.written.slice(start.logged).join("");
     expect(logs).toContain(created.PhysicalResourceId); // the logger did run
     expect(logs).toContain("Malformed request");
     expect(logs).toContain("[REDACTED]");

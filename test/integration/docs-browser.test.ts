@@ -1,13 +1,9 @@
-import { existsSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumAvailable, launchChromium } from "../helpers/browser.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 
-// Debian's Chromium, installed by scripts/ensure-chromium.sh (which .ci/run calls).
-const CHROMIUM = "/usr/bin/chromium";
-const available = existsSync(CHROMIUM);
-if (!available)
-  console.warn(`SKIPPED: the /docs browser check needs ${CHROMIUM} (run scripts/ensure-chromium.sh)`);
+const available = chromiumAvailable("the /docs browser check");
 
 let h: Harness;
 let server: { url: string; close(): Promise<void> };
@@ -17,17 +13,7 @@ beforeAll(async () => {
   if (!available) return;
   h = await startHarness();
   server = await h.listen();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   if (!available) return;

@@ -1,18 +1,14 @@
-import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createResolver } from "@connvault/functions";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumAvailable, launchChromium } from "../helpers/browser.ts";
 import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
 import { registerOAuthConnector } from "../helpers/oauth-connector.ts";
 import { type OAuthServer, startOAuthServer } from "../helpers/oauth-server.ts";
 
-// Debian's Chromium, installed by scripts/ensure-chromium.sh (which .ci/run calls).
-const CHROMIUM = "/usr/bin/chromium";
-const available = existsSync(CHROMIUM);
-if (!available)
-  console.warn(`SKIPPED: the browser end-to-end test needs ${CHROMIUM} (run scripts/ensure-chromium.sh)`);
+const available = chromiumAvailable("the OAuth2 browser test");
 
 let h: Harness;
 let server: { url: string; close(): Promise<void> };
@@ -25,19 +21,7 @@ beforeAll(async () => {
   server = await h.listen();
   provider = await startOAuthServer({ redirectUris: [`${server.url}/oauth2/callback`] });
   await registerOAuthConnector(h, provider);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   if (!available) return;
