@@ -10,6 +10,10 @@ const project = (name: string, extra: Record<string, unknown> = {}) => ({
 // `SST_SKIP_DEPENDENCY_CHECK=1 SST_NO_BUN=1 npx sst install --stage ci` generates (CI runs it first).
 const sstInstalled = existsSync(new URL("./.sst/platform/package.json", import.meta.url));
 
+// The conformance suite (moto, DynamoDB Local, schemathesis) is not part of `npm test`: it needs what
+// scripts/conformance/setup.sh installs, and `npm run test:conformance` sets CONNVAULT_CONFORMANCE=1.
+const conformance = process.env.CONNVAULT_CONFORMANCE === "1";
+
 // `npm test` runs unit, api and integration, plus infra once `sst install` has run.
 export default defineConfig({
   test: {
@@ -22,6 +26,15 @@ export default defineConfig({
       project("api"),
       project("integration"),
       ...(sstInstalled ? [project("infra", { testTimeout: 60_000 })] : []),
+      ...(conformance
+        ? [
+            project("conformance", {
+              globalSetup: ["test/conformance/global-setup.ts"],
+              testTimeout: 60_000,
+              hookTimeout: 120_000,
+            }),
+          ]
+        : []),
     ],
   },
 });

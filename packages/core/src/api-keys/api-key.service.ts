@@ -3,7 +3,7 @@ import type { Clock } from "../shared/clock.ts";
 import { ForbiddenError, NotFoundError, UnauthorizedError } from "../shared/errors.ts";
 import type { Replayable } from "../shared/idempotency.ts";
 import { deterministicId, IdempotencyKeyReusedError } from "../shared/idempotency.ts";
-import { newId } from "../shared/ids.ts";
+import { isWellFormedId, newId } from "../shared/ids.ts";
 import { TtlCache } from "../shared/ttl-cache.ts";
 import type { ApiKeyStore } from "./api-key.store.ts";
 import type { ApiKey, CreateApiKeyInput, KeyPrincipal, Principal } from "./api-key.ts";
@@ -108,6 +108,7 @@ export class ApiKeyService {
 
   async revoke(principal: Principal, id: string): Promise<void> {
     const admin = requireAdmin(principal);
+    if (!isWellFormedId(id)) throw new NotFoundError("api_key", id);
     const hash = await this.store.revoke(admin.organization_id, id, this.clock.now().toISOString());
     if (!hash) throw new NotFoundError("api_key", id);
     this.cache.delete(hash);

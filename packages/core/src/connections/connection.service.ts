@@ -20,7 +20,7 @@ import {
   IdempotencyKeyReusedError,
   type Replayable,
 } from "../shared/idempotency.ts";
-import { newId } from "../shared/ids.ts";
+import { isWellFormedId, newId } from "../shared/ids.ts";
 import type { SecretTokens } from "../shared/secret-token.ts";
 import { allows, assertCanChange, changeRule, seeRule } from "./access.ts";
 import {
@@ -188,6 +188,7 @@ export class ConnectionService {
   /** A connection the caller may see; anything else (another organization, another user's personal one) is 404. */
   async get(principal: Principal, id: string): Promise<ConnectionRecord> {
     const caller = requireMember(principal);
+    if (!isWellFormedId(id)) throw new NotFoundError("connection", id);
     const record = await this.store.get(caller.organization_id, id);
     if (!record || !allows(seeRule(caller), record)) throw new NotFoundError("connection", id);
     return record;
@@ -343,6 +344,7 @@ export class ConnectionService {
    */
   async delete(principal: Principal, id: string, options: { force: boolean }): Promise<void> {
     const caller = requireMember(principal);
+    if (!isWellFormedId(id)) throw new NotFoundError("connection", id);
     const deleted = await this.store.delete(caller.organization_id, id, changeRule(caller));
     if (deleted) {
       if (deleted.credentials?.managed && deleted.auth_aws_arn) {
@@ -375,6 +377,7 @@ export class ConnectionService {
     changeType: ConnectionChange["type"],
     change: (record: ConnectionRecord) => ConnectionRecord | null | Promise<ConnectionRecord | null>,
   ): Promise<ConnectionRecord> {
+    if (!isWellFormedId(id)) throw new NotFoundError("connection", id);
     for (let attempt = 1; ; attempt++) {
       const record = access.admit(await this.store.get(access.organizationId, id), id);
       if (ifMatch && !ifMatch.includes("*") && !ifMatch.includes(etagOf(record))) {

@@ -2,6 +2,7 @@ import type { Principal } from "../api-keys/api-key.ts";
 import type { ConnectorSecrets } from "../connections/credential-vault.ts";
 import type { Clock } from "../shared/clock.ts";
 import { ForbiddenError, NotFoundError } from "../shared/errors.ts";
+import { isWellFormedId } from "../shared/ids.ts";
 import type { SecretTokens } from "../shared/secret-token.ts";
 import { TtlCache } from "../shared/ttl-cache.ts";
 import type { ConnectorStore } from "./connector.store.ts";
@@ -24,6 +25,7 @@ export class ConnectorService {
   }
 
   async get(id: string): Promise<ConnectorRecord> {
+    if (!isWellFormedId(id)) throw new NotFoundError("connector", id);
     const connector = await this.byId.getOrLoad(id, () => this.store.get(id));
     if (!connector) throw new NotFoundError("connector", id);
     return connector;

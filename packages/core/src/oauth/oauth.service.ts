@@ -11,6 +11,7 @@ import type { ConnectorRecord } from "../connectors/connector.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { CursorCodec } from "../shared/cursor.ts";
 import { InvalidCursorError, NotFoundError, ValidationError } from "../shared/errors.ts";
+import { isWellFormedId } from "../shared/ids.ts";
 import type { OAuthFlowStore } from "./oauth.store.ts";
 import { OAUTH_FLOW_TTL_MS, type OAuth2Token, OAuthFlowError, type TokenResponse } from "./oauth.ts";
 import type { ClientCredentials, TokenEndpoint } from "./token-endpoint.ts";
@@ -59,6 +60,7 @@ export class OAuthService {
   /** `POST /v1/connections/{id}/authorize`: a fresh page URL to (re)authorize in place. */
   async reauthorize(principal: Principal, id: string, baseUrl: string): Promise<string> {
     const caller = requireMember(principal);
+    if (!isWellFormedId(id)) throw new NotFoundError("connection", id);
     const record = assertCanChange(caller, await this.records.get(caller.organization_id, id), id);
     const connector = await this.connectors.get(record.connector_id);
     if (connector.auth_type !== "oauth2") {

@@ -9,7 +9,7 @@ const route = createRoute({
   summary: "Revoke an API key (admin)",
   description:
     "Revocation is immediate in the container that serves it and takes at most 60 s everywhere else.",
-  request: { params: z.object({ id: z.string().max(64) }) },
+  request: { params: z.object({ id: z.string() }) },
   responses: { 204: { description: "Revoked" }, ...errorResponses(401, 403, 404) },
 });
 

@@ -61,10 +61,7 @@ export const Connection = z
 export type ConnectionDto = z.infer<typeof Connection>;
 
 export const ConnectionParams = z.object({
-  id: z
-    .string()
-    .max(64)
-    .meta({ param: { name: "id", in: "path" }, example: "conn_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A" }),
+  id: z.string().meta({ param: { name: "id", in: "path" }, example: "conn_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A" }),
 });
 
 export { etagOf };

@@ -1,8 +1,8 @@
-import { PutConnectorInput } from "@connvault/core";
-import { createRoute } from "@hono/zod-openapi";
+import { connectorId, PutConnectorInput } from "@connvault/core";
+import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { errorResponses } from "../../problems.ts";
-import { Connector, ConnectorParams, toConnectorDto } from "./schema.ts";
+import { Connector, toConnectorDto } from "./schema.ts";
 
 const route = createRoute({
   method: "put",
@@ -12,9 +12,9 @@ const route = createRoute({
   description: `The connector's id comes from the path; \`latest_version\` defaults to the last of \`versions\`. For OAuth2,
 \`oauth2.client_secret\` is write-only: it is stored in Secrets Manager under \`<prefix>/connectors/\` and never
 returned (\`oauth2.client_secret_configured\` tells whether one is stored); omit it to keep the stored one.
-URLs must be https, or http on a loopback address.`,
+URLs must be https, or http on a loopback address. The id is 1–64 lowercase letters, digits, \`_\` or \`-\`.`,
   request: {
-    params: ConnectorParams,
+    params: z.object({ connector_id: connectorId.meta({ param: { name: "connector_id", in: "path" } }) }),
     body: { required: true, content: { "application/json": { schema: PutConnectorInput } } },
   },
   responses: {

@@ -11,10 +11,7 @@ export const Connector = ConnectorShape.extend({
 export type ConnectorDto = z.infer<typeof Connector>;
 
 export const ConnectorParams = z.object({
-  connector_id: z
-    .string()
-    .max(64)
-    .meta({ param: { name: "connector_id", in: "path" }, example: "slack" }),
+  connector_id: z.string().meta({ param: { name: "connector_id", in: "path" }, example: "slack" }),
 });
 
 /** The public view of a connector: the client secret's ARN stays inside. */

@@ -28,10 +28,7 @@ export const UnifiedConnection = z
 export type UnifiedConnectionDto = z.infer<typeof UnifiedConnection>;
 
 export const UnifiedParams = z.object({
-  id: z
-    .string()
-    .max(64)
-    .meta({ param: { name: "id", in: "path" }, example: "conn_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A" }),
+  id: z.string().meta({ param: { name: "id", in: "path" }, example: "conn_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A" }),
 });
 
 const present = <K extends string, V>(key: K, value: V | null) =>
