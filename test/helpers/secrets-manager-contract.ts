@@ -72,11 +72,6 @@ export interface SecretsManagerContractOptions {
    * AWS documentation that settles it. They are skipped for that backend only.
    */
   knownDeviations?: Record<string, string>;
-  /**
-   * Cases where the backend is known to differ from AWS until it is fixed, by test title. They run and
-   * must still fail, so the entry has to be removed once the backend is fixed.
-   */
-  pendingFixes?: Record<string, string>;
 }
 
 /**
@@ -91,9 +86,7 @@ export function describeSecretsManagerContract(
 ): void {
   const it = (title: string, body: () => Promise<void>) => {
     const deviation = options.knownDeviations?.[title];
-    const pending = options.pendingFixes?.[title];
     if (deviation !== undefined) vitestIt.skip(`${title} [known deviation: ${deviation}]`, body);
-    else if (pending !== undefined) vitestIt.fails(`${title} [fails until fixed: ${pending}]`, body);
     else vitestIt(title, body);
   };
   let client: SecretsManagerClient;

@@ -22,21 +22,6 @@ import {
 
 const DAY_MS = 86_400_000;
 
-const API = "https://docs.aws.amazon.com/secretsmanager/latest/apireference";
-
-/**
- * Where the emulator still differs from AWS's documentation (found by running the same contract on moto
- * in the conformance suite; see test/conformance/README.md). These run and must fail: once the emulator
- * is fixed, the test passes, vitest reports it, and its entry goes.
- */
-const EMULATOR_PENDING_FIXES: Record<string, string> = {
-  "accepts a value of exactly 65,536 bytes and rejects one byte more with ValidationException": `answers InvalidParameterException (${API}/CommonErrors.html)`,
-  "creates a secret without a value, whose first PutSecretValue becomes AWSCURRENT": `rejects CreateSecret without a value (${API}/API_CreateSecret.html)`,
-  "keeps every version created in the last 24 hours, even past 100": `drops the oldest unlabeled version at once (https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html)`,
-  "rejects MaxResults outside 1 to 100 with ValidationException and a forged NextToken": `answers InvalidParameterException (${API}/API_ListSecrets.html)`,
-  "rejects an unknown filter key or a malformed filter value with ValidationException": `answers InvalidParameterException (${API}/API_Filter.html)`,
-};
-
 // The contract itself (test/helpers/secrets-manager-contract.ts) also runs against moto in the
 // conformance suite; what follows here is only what is particular to connvault's own emulator.
 describe("Secrets Manager emulator through the AWS SDK", () => {
@@ -50,7 +35,7 @@ describe("Secrets Manager emulator through the AWS SDK", () => {
     await edge.close();
   });
 
-  describeSecretsManagerContract(() => edge.url, { pendingFixes: EMULATOR_PENDING_FIXES });
+  describeSecretsManagerContract(() => edge.url);
 
   describe("operations it does not serve", () => {
     let client: SecretsManagerClient;

@@ -139,8 +139,10 @@ export class SecretsManagerEmulator {
 
   private createSecret(input: SecretsManagerInput): object {
     const name = validName(input.Name);
-    const token = validToken(input.ClientRequestToken);
-    const value = validValue(input);
+    // A secret may be created empty: no version until the first PutSecretValue.
+    const empty = input.SecretString === undefined && input.SecretBinary === undefined;
+    const token = empty ? undefined : validToken(input.ClientRequestToken);
+    const value = empty ? undefined : validValue(input);
     checkLength(input.Description, "Description", 0, 2048);
     checkLength(input.KmsKeyId, "KmsKeyId", 0, 2048);
     const tags = validTags(input.Tags);
@@ -152,7 +154,7 @@ export class SecretsManagerEmulator {
     }
     if (existing) {
       const replayed = existing.versions.find((version) => version.versionId === token);
-      if (!replayed || !sameValue(replayed.value, value)) {
+      if (!replayed || !value || !sameValue(replayed.value, value)) {
         throw new AwsServiceError(
           "ResourceExistsException",
           `The operation failed because the secret ${name} already exists.`,
@@ -167,13 +169,13 @@ export class SecretsManagerEmulator {
       description: input.Description || undefined,
       kmsKeyId: input.KmsKeyId || undefined,
       tags: upsertTags([], tags),
-      versions: [{ versionId: token, value, stages: [CURRENT], createdDate: now }],
+      versions: token && value ? [{ versionId: token, value, stages: [CURRENT], createdDate: now }] : [],
       createdDate: now,
       lastChangedDate: now,
     };
     this.secrets.set(name, secret);
     this.dirty = true;
-    return { ARN: secret.arn, Name: name, VersionId: token };
+    return { ARN: secret.arn, Name: name, ...(token ? { VersionId: token } : {}) };
   }
 
   private putSecretValue(input: SecretsManagerInput): object {
@@ -264,7 +266,7 @@ export class SecretsManagerEmulator {
   private listSecrets(input: SecretsManagerInput): object {
     const pageSize = input.MaxResults ?? 100;
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
-      throw invalidParameter("MaxResults must be an integer between 1 and 100.");
+      throw validationError("MaxResults must be an integer between 1 and 100.");
     }
     if (input.SortOrder !== undefined && input.SortOrder !== "asc" && input.SortOrder !== "desc") {
       throw invalidParameter("SortOrder must be asc or desc.");
@@ -327,8 +329,13 @@ export class SecretsManagerEmulator {
     }
     previous?.stages.push(PREVIOUS);
     secret.versions.push(version);
+    // AWS removes unlabelled versions beyond 100, but never one created in the last 24 hours.
     const unlabelled = secret.versions.filter((other) => other.stages.length === 0);
-    const dropped = new Set(unlabelled.slice(0, Math.max(0, unlabelled.length - MAX_UNLABELLED_VERSIONS)));
+    const dropped = new Set(
+      unlabelled
+        .slice(0, Math.max(0, unlabelled.length - MAX_UNLABELLED_VERSIONS))
+        .filter((other) => now - other.createdDate >= DAY_MS / 1000),
+    );
     secret.versions = secret.versions.filter((other) => !dropped.has(other));
     secret.lastChangedDate = now;
     this.dirty = true;
@@ -535,7 +542,7 @@ function validValue({ SecretString, SecretBinary }: SecretsManagerInput): Secret
 
 function checkValueSize(field: string, bytes: number): void {
   if (bytes < 1 || bytes > MAX_VALUE_BYTES) {
-    throw invalidParameter(`${field} must be between 1 and ${MAX_VALUE_BYTES} bytes; it has ${bytes}.`);
+    throw validationError(`${field} must be between 1 and ${MAX_VALUE_BYTES} bytes; it has ${bytes}.`);
   }
 }
 
@@ -560,7 +567,7 @@ function filterPredicates(filters: Filter[] | undefined): Array<(secret: StoredS
   return (filters ?? []).map(({ Key, Values }) => {
     const matches = FILTER_MATCHERS.get(Key ?? "");
     if (!matches) {
-      throw invalidParameter(`Filter key must be one of: ${[...FILTER_MATCHERS.keys()].join(", ")}.`);
+      throw validationError(`Filter key must be one of: ${[...FILTER_MATCHERS.keys()].join(", ")}.`);
     }
     const values = Array.isArray(Values) ? Values : [];
     const validValue = (value: unknown) =>
@@ -568,7 +575,7 @@ function filterPredicates(filters: Filter[] | undefined): Array<(secret: StoredS
       value.length <= MAX_FILTER_VALUE_LENGTH &&
       FILTER_VALUE_PATTERN.test(value);
     if (values.length < 1 || values.length > 10 || !values.every(validValue)) {
-      throw invalidParameter(
+      throw validationError(
         "Filter values must be 1 to 10 strings of at most 512 characters from [a-zA-Z0-9 :_@/+=.-!].",
       );
     }
@@ -597,4 +604,9 @@ function invalidRequest(message: string): AwsServiceError {
 
 function invalidParameter(message: string): AwsServiceError {
   return new AwsServiceError("InvalidParameterException", message);
+}
+
+/** A request that breaks a documented constraint (AWS's common ValidationException). */
+function validationError(message: string): AwsServiceError {
+  return new AwsServiceError("ValidationException", message);
 }
