@@ -1,7 +1,6 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { ListSecretsCommand } from "@aws-sdk/client-secrets-manager";
 import { createProvisioner } from "@connvault/functions";
-import type { SQSRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { secretsManagerClient } from "../helpers/aws.ts";
 import { InjectedThrottling, injectFault } from "../helpers/faults.ts";
@@ -12,6 +11,7 @@ import {
   startHarness,
   type TestOrganization,
 } from "../helpers/harness.ts";
+import { sqsRecord } from "../helpers/lambda-events.ts";
 
 let h: Harness;
 let org: TestOrganization;
@@ -20,27 +20,6 @@ beforeAll(async () => {
   org = await createOrganization(h);
 });
 afterAll(() => h.close());
-
-/** An SQS record as Lambda delivers it from a standard queue. */
-function sqsRecord(body: unknown): SQSRecord {
-  const text = typeof body === "string" ? body : JSON.stringify(body);
-  return {
-    messageId: randomUUID(),
-    receiptHandle: `AQEB${randomBytes(24).toString("base64")}`,
-    body: text,
-    attributes: {
-      ApproximateReceiveCount: "1",
-      SentTimestamp: "1790000000000",
-      SenderId: "AIDAIENQZJOLO23YVJ4VO",
-      ApproximateFirstReceiveTimestamp: "1790000000001",
-    },
-    messageAttributes: {},
-    md5OfBody: "e4e68fb7bd0e697a0ae8f1bb342846b3",
-    eventSource: "aws:sqs",
-    eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:connvault-ci-Provisioning",
-    awsRegion: "us-east-1",
-  };
-}
 
 const provisioner = () => createProvisioner(h.services, { messagesPerSecond: 1000 });
 
