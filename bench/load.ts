@@ -1,9 +1,8 @@
-import { readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
 import { generateApiKey } from "@connvault/core";
 import { bootLocal } from "@connvault/local";
 import { serve } from "@hono/node-server";
 import autocannon from "autocannon";
+import { writeSection } from "./report.ts";
 
 /**
  * `npm run bench:load`: a mixed create → get → list → patch → delete workload against the local server
@@ -113,25 +112,14 @@ const rows = [
 const table = ["| measure | value |", "|---|---|", ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join("\n");
 console.log(table);
 
-const section = `## Load: the local server (npm run bench:load)
+writeSection(
+  "Load: the local server (npm run bench:load)",
+  `LOAD_SECONDS=${seconds} npm run bench:load`,
+  `Server, embedded backend (dynalite + the Secrets Manager emulator) and load generator share the machine.
+The pass criteria: zero errors, and the live JS heap after a full GC grows by at most 64 MiB (RSS keeps V8
+and allocator reserves).
 
-\`LOAD_SECONDS=${seconds} npm run bench:load\` on ${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version};
-server, embedded backend (dynalite + the Secrets Manager emulator) and load generator share the machine.
-
-${table}
-`;
-const file = "BENCHMARKS.md";
-const existing = (() => {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    return "# Benchmarks\n\nEach section says the command that produced it.\n\n";
-  }
-})();
-const pattern = /## Load: the local server[\s\S]*?(?=\n## |$)/;
-writeFileSync(
-  file,
-  pattern.test(existing) ? existing.replace(pattern, section) : `${existing.trimEnd()}\n\n${section}`,
+${table}`,
 );
 
 // RSS keeps V8's and the allocator's reserves; the live JS heap after a full GC is what would leak.
