@@ -74,7 +74,7 @@ const SERVICE_TOKEN = "arn:aws:lambda:us-east-1:123456789012:function:connvault-
 
 /** Requests for one `Custom::Connection` of a new stack, as CloudFormation sends them. */
 export function cloudFormationStack(responseUrl: string, logicalResourceId = "StripeConnection") {
-  const stackId = `arn:aws:cloudformation:us-east-1:123456789012:stack/connvault-fault-${randomBytes(3).toString("hex")}/${randomUUID()}`;
+  const stackId = `arn:aws:cloudformation:us-east-1:123456789012:stack/connvault-test-${randomBytes(3).toString("hex")}/${randomUUID()}`;
   const common = (requestId: string) => ({
     ServiceToken: SERVICE_TOKEN,
     ResponseURL: `${responseUrl}/cloudformation-custom-resource-response-useast1/${encodeURIComponent(

@@ -9,13 +9,7 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { createCustomResourceHandler } from "@connvault/functions";
 import type { InitializeMiddleware } from "@smithy/types";
-import type {
-  CloudFormationCustomResourceCreateEvent,
-  CloudFormationCustomResourceDeleteEvent,
-  CloudFormationCustomResourceEvent,
-  CloudFormationCustomResourceUpdateEvent,
-  Context,
-} from "aws-lambda";
+import type { CloudFormationCustomResourceEvent, Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lambdaContext } from "../fixtures/api-gateway-v2.ts";
 import { secretsManagerClient } from "../helpers/aws.ts";
@@ -26,6 +20,7 @@ import {
   startHarness,
   type TestOrganization,
 } from "../helpers/harness.ts";
+import { cloudFormationStack } from "../helpers/lambda-events.ts";
 import { captureOutput } from "../helpers/output.ts";
 
 /** What the provider PUTs to the presigned ResponseURL (crpg-ref-responses). */
@@ -47,8 +42,6 @@ interface ReceivedPut {
   body: string;
   answered: number;
 }
-
-const SERVICE_TOKEN = "arn:aws:lambda:us-east-1:123456789012:function:connvault-ci-CustomResourceFunction";
 
 let h: Harness;
 let sm: SecretsManagerClient;
@@ -93,51 +86,8 @@ afterAll(async () => {
   await h.close();
 });
 
-/** A stack as CloudFormation names it, with the ServiceToken every request carries. */
-function stack(logicalResourceId = "StripeConnection") {
-  const stackId = `arn:aws:cloudformation:us-east-1:123456789012:stack/connvault-crtest-${randomBytes(3).toString("hex")}/${randomUUID()}`;
-  const common = (requestId: string) => ({
-    ServiceToken: SERVICE_TOKEN,
-    // A presigned S3 URL shaped like the one in AWS's example event, on the loopback stand-in.
-    ResponseURL: `${responseBase}/cloudformation-custom-resource-response-useast1/${encodeURIComponent(
-      `${stackId}|${logicalResourceId}|${requestId}`,
-    )}?AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Expires=1795262400&Signature=${encodeURIComponent(randomBytes(20).toString("base64"))}`,
-    StackId: stackId,
-    RequestId: requestId,
-    LogicalResourceId: logicalResourceId,
-    ResourceType: "Custom::Connection",
-  });
-  return {
-    create: (
-      properties: Record<string, unknown>,
-      requestId = randomUUID(),
-    ): CloudFormationCustomResourceCreateEvent => ({
-      RequestType: "Create",
-      ...common(requestId),
-      ResourceProperties: { ServiceToken: SERVICE_TOKEN, ...properties },
-    }),
-    update: (
-      physicalResourceId: string,
-      properties: Record<string, unknown>,
-      oldProperties: Record<string, unknown>,
-    ): CloudFormationCustomResourceUpdateEvent => ({
-      RequestType: "Update",
-      ...common(randomUUID()),
-      PhysicalResourceId: physicalResourceId,
-      ResourceProperties: { ServiceToken: SERVICE_TOKEN, ...properties },
-      OldResourceProperties: { ServiceToken: SERVICE_TOKEN, ...oldProperties },
-    }),
-    delete: (
-      physicalResourceId: string,
-      properties: Record<string, unknown>,
-    ): CloudFormationCustomResourceDeleteEvent => ({
-      RequestType: "Delete",
-      ...common(randomUUID()),
-      PhysicalResourceId: physicalResourceId,
-      ResourceProperties: { ServiceToken: SERVICE_TOKEN, ...properties },
-    }),
-  };
-}
+/** Requests for one `Custom::Connection` of a new stack, answering to the loopback ResponseURL. */
+const stack = (logicalResourceId?: string) => cloudFormationStack(responseBase, logicalResourceId);
 
 const context = (remainingMs = 290_000): Context => ({
   ...lambdaContext,
