@@ -62,10 +62,13 @@ const stack = await bootLocal({
   env: { CONNVAULT_LOG_LEVEL: "SILENT", CONNVAULT_RATE_LIMIT_PER_SECOND: "0" },
 });
 const { dynamo, secrets } = stack.services.clients;
+// A cached middleware stack keeps the request handler it was resolved with: resolve afresh while
+// the replay records, then cache again, as in production.
 const replays = [dynamo, secrets].map((client) => {
-  const config = client.config as unknown as { requestHandler: Handler };
+  const config = client.config as unknown as { requestHandler: Handler; cacheMiddleware: boolean };
   const replay = new ReplayHandler(config.requestHandler);
   config.requestHandler = replay;
+  config.cacheMiddleware = false;
   return replay;
 });
 
@@ -86,6 +89,7 @@ const created = await call("POST", "/v1/connectors/stripe/connections", key, bod
 await call("GET", `/v1/connections/${created.id}`, key);
 await call("GET", "/v1/connections?limit=20", key);
 for (const replay of replays) replay.recording = false;
+for (const client of [dynamo, secrets]) client.config.cacheMiddleware = true;
 
 const event = (method: string, path: string, query = "", payload?: unknown): APIGatewayProxyEventV2 => ({
   version: "2.0",

@@ -2,6 +2,7 @@ import { generateApiKey } from "@connvault/core";
 import { createResolver } from "@connvault/functions";
 import { bootLocal } from "@connvault/local";
 import type { InitializeMiddleware, MetadataBearer } from "@smithy/types";
+import { addMiddleware } from "../test/helpers/middleware.ts";
 import { writeSection } from "./report.ts";
 
 /**
@@ -17,8 +18,8 @@ const record: InitializeMiddleware<object, MetadataBearer> = (next, context) => 
   return next(args);
 };
 // The request's own calls: PutEvents comes later, from the table's stream (the events function).
-stack.services.clients.dynamo.middlewareStack.add(record, { step: "initialize", name: "countRoundTrips" });
-stack.services.clients.secrets.middlewareStack.add(record, { step: "initialize", name: "countRoundTrips" });
+addMiddleware(stack.services.clients.dynamo, "countRoundTrips", record);
+addMiddleware(stack.services.clients.secrets, "countRoundTrips", record);
 
 const call = async (method: string, path: string, key: string, body?: unknown) => {
   const res = await stack.app.request(path, {

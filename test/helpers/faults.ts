@@ -1,4 +1,5 @@
-import type { InitializeMiddleware, MiddlewareStack } from "@smithy/types";
+import type { InitializeMiddleware } from "@smithy/types";
+import { addMiddleware, type InstrumentableClient } from "./middleware.ts";
 
 /** Where the injected failure happens relative to the real call. */
 export type FaultTiming = "before" | "after";
@@ -45,7 +46,7 @@ let sequence = 0;
  * SDK's own retries (which run later in the stack) never see the failure.
  */
 export function injectFault<Input extends object, Output extends object>(
-  client: { middlewareStack: MiddlewareStack<Input, Output> },
+  client: InstrumentableClient<Input, Output>,
   {
     command,
     when,
@@ -66,7 +67,7 @@ export function injectFault<Input extends object, Output extends object>(
     await next(args);
     throw error();
   };
-  client.middlewareStack.add(middleware, { step: "initialize", name });
+  const remove = addMiddleware(client, name, middleware);
   return {
     get fired() {
       return fired;
@@ -74,9 +75,7 @@ export function injectFault<Input extends object, Output extends object>(
     get seen() {
       return seen;
     },
-    remove() {
-      client.middlewareStack.remove(name);
-    },
+    remove,
   };
 }
 

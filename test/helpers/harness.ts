@@ -3,6 +3,7 @@ import type { ServiceOverrides } from "@connvault/functions";
 import { bootLocal, type LocalStack } from "@connvault/local";
 import { serve } from "@hono/node-server";
 import type { InitializeMiddleware, MetadataBearer } from "@smithy/types";
+import { addMiddleware } from "./middleware.ts";
 
 export interface RecordedCall {
   service: "dynamodb" | "secretsmanager";
@@ -47,14 +48,8 @@ export async function startHarness(
       });
       return next(args);
     };
-  stack.services.clients.dynamo.middlewareStack.add(record("dynamodb"), {
-    step: "initialize",
-    name: "recordCalls",
-  });
-  stack.services.clients.secrets.middlewareStack.add(record("secretsmanager"), {
-    step: "initialize",
-    name: "recordCalls",
-  });
+  addMiddleware(stack.services.clients.dynamo, "recordCalls", record("dynamodb"));
+  addMiddleware(stack.services.clients.secrets, "recordCalls", record("secretsmanager"));
   return {
     ...stack,
     rootApiKey,

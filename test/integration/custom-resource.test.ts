@@ -21,6 +21,7 @@ import {
   type TestOrganization,
 } from "../helpers/harness.ts";
 import { cloudFormationStack } from "../helpers/lambda-events.ts";
+import { addMiddleware } from "../helpers/middleware.ts";
 import { captureOutput } from "../helpers/output.ts";
 
 /** What the provider PUTs to the presigned ResponseURL (crpg-ref-responses). */
@@ -147,8 +148,7 @@ function onSecretsCommand(command: string, act: (input: Record<string, unknown>)
     if (ctx.commandName === command) await act(args.input as Record<string, unknown>);
     return next(args);
   };
-  h.services.clients.secrets.middlewareStack.add(middleware as never, { step: "initialize", name });
-  return () => h.services.clients.secrets.middlewareStack.remove(name);
+  return addMiddleware(h.services.clients.secrets, name, middleware as never);
 }
 
 describe("Custom::Connection over its whole lifecycle", () => {

@@ -73,6 +73,36 @@ describe("the api Lambda behind API Gateway HTTP API (payload 2.0)", () => {
     expect(page.body.data.map((c: { name: string }) => c.name)).toEqual(["staging"]);
   });
 
+  it("sends each call's own input through AWS clients that resolve their middleware once", async () => {
+    // The handler's clients cache the middleware stack per command type (no test middleware here):
+    // a cache that replayed an earlier call's input would mix these connections up.
+    const org = await invoke("POST", "/v1/organizations", {
+      headers: { authorization: `Bearer ${rootApiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "Cache Org" }),
+    });
+    const headers = { "x-api-key": org.body.admin_api_key.key, "content-type": "application/json" };
+    const names = ["first", "second", "third"];
+    const ids: string[] = [];
+    for (const name of names) {
+      const created = await invoke("POST", "/v1/connectors/stripe/connections", {
+        headers,
+        body: JSON.stringify({ name, security: { authMethod: "bearer", token: `sk_${name}` } }),
+      });
+      expect(created.result.statusCode).toBe(201);
+      ids.push(created.body.id);
+    }
+    expect(new Set(ids).size).toBe(3);
+    for (const [index, id] of ids.entries()) {
+      const read = await invoke("GET", `/v1/connections/${id}`, { headers });
+      expect(read.body).toMatchObject({ id, name: names[index] });
+    }
+    await invoke("DELETE", `/v1/connections/${ids[1]}`, { headers });
+    const page = await invoke("GET", "/v1/connections", { headers });
+    expect(page.body.data.map((c: { name: string }) => c.name)).toEqual(["third", "first"]);
+    const arns = new Set(page.body.data.map((c: { auth_aws_arn: string }) => c.auth_aws_arn));
+    expect(arns.size).toBe(2);
+  });
+
   it("answers problem+json for an unauthenticated request", async () => {
     const res = await invoke("GET", "/v1/me");
     expect(res.result.statusCode).toBe(401);

@@ -1,4 +1,4 @@
-import { loadConfig, redact } from "@connvault/functions";
+import { createServices, loadConfig, redact } from "@connvault/functions";
 import { describe, expect, it } from "vitest";
 
 const rootKey = `cvk_${"a".repeat(43)}`;
@@ -31,5 +31,16 @@ describe("log redaction", () => {
     );
     expect(line).not.toMatch(/s1|s2|s3/);
     expect(line).toContain("visible");
+  });
+});
+
+describe("the AWS SDK clients", () => {
+  it("resolve each command's middleware stack once and carry no logger middleware", () => {
+    const { clients } = createServices(loadConfig({ CONNVAULT_ROOT_API_KEY: rootKey }));
+    for (const client of Object.values(clients)) {
+      expect(client.config.cacheMiddleware).toBe(true);
+      expect(client.middlewareStack.identify().join()).not.toContain("loggerMiddleware");
+      expect(client.middlewareStack.identify().join()).toContain("retryMiddleware");
+    }
   });
 });

@@ -2,7 +2,6 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import {
   ApiKeyService,
   type Clock,
@@ -66,9 +65,13 @@ export interface ServiceOverrides {
 export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
   const clock = overrides.clock ?? systemClock;
   // Explicit budgets: at most 3 attempts of at most 3 s each, so no Lambda waits out its own limit.
+  // Each client resolves its middleware stack once per command type (`cacheMiddleware`) and drops
+  // the logger middleware, which only feeds an SDK logger connvault never sets: together about
+  // 150 µs less CPU per AWS call (BENCHMARKS.md).
   const aws = {
     region: config.region,
     maxAttempts: 3,
+    cacheMiddleware: true,
     requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
     ...(config.awsEndpoint
       ? { endpoint: config.awsEndpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } }
@@ -77,10 +80,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   const dynamo = new DynamoDBClient(aws);
   const secrets = new SecretsManagerClient(aws);
   const eventBridge = new EventBridgeClient(aws);
-  const table = new Table(
-    DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
-    config.tableName,
-  );
+  for (const client of [dynamo, secrets, eventBridge]) client.middlewareStack.remove("loggerMiddleware");
+  const table = new Table(dynamo, config.tableName);
   const tokens = new SecretTokens(config.tokenKey);
   const vault = new SecretsManagerVault(secrets, {
     prefix: config.secretPrefix,
