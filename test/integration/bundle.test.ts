@@ -47,6 +47,18 @@ describe("the deployable bundles", () => {
       body: JSON.stringify({ name: "Bundled" }),
     });
     expect(org.statusCode, org.body).toBe(201);
+    // The bundles keep zod's English messages only (scripts/bundle.ts); they must still be there.
+    const invalid = await invoke("POST", "/v1/organizations", {
+      headers: { authorization: `Bearer ${rootApiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: 42 }),
+    });
+    expect(invalid.statusCode).toBe(422);
+    expect(JSON.parse(invalid.body ?? "{}").errors).toEqual([
+      expect.objectContaining({
+        path: "name",
+        message: expect.stringMatching(/expected string, received number/),
+      }),
+    ]);
     const script = await invoke("GET", "/docs/scalar.js");
     expect(script.statusCode).toBe(200);
   });
