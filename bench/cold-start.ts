@@ -1,0 +1,181 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { generateApiKey } from "@connvault/core";
+import { bootLocal } from "@connvault/local";
+import { bundle, bundleEntry } from "../scripts/bundle.ts";
+import { httpApiEvent } from "../test/fixtures/api-gateway-v2.ts";
+import { type BenchPart, markdownTable, range, ratioRow, type Stats, stats } from "./report.ts";
+
+const SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 12);
+
+interface Sample {
+  import_ms: number;
+  first_request_ms: number;
+  status: number;
+}
+
+/** One fresh Node process: import the bundle, serve one request (bench/cold/first-request.mjs). */
+function sample(bundlePath: string, event: unknown, env: Record<string, string>): Promise<Sample> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        join(import.meta.dirname, "cold", "first-request.mjs"),
+        pathToFileURL(bundlePath).href,
+        JSON.stringify(event),
+      ],
+      { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const line = output.split("\n").find((l) => l.startsWith("COLD "));
+      if (code !== 0 || !line) reject(new Error(`cold-start sample exited ${code}: ${output.slice(-500)}`));
+      else resolve(JSON.parse(line.slice(5)) as Sample);
+    });
+  });
+}
+
+/**
+ * Cold start and bundle sizes. Each sample is a fresh Node process that imports a bundle and serves
+ * its first request, a connection read with an API key (two GetItems on a cold container), against
+ * the embedded backend on loopback. connvault's api bundle against (a) the floor, a bare handler
+ * importing the same SDK clients and making the same calls, and (b) the same route on Express +
+ * serverless-http; all three bundled alike by scripts/bundle.ts.
+ */
+export async function coldStart(): Promise<BenchPart> {
+  const outDir = mkdtempSync(join(tmpdir(), "connvault-cold-"));
+  const functions = await bundle(outDir);
+  const bareBytes = await bundleEntry(
+    join(import.meta.dirname, "cold", "bare.ts"),
+    join(outDir, "bare", "index.mjs"),
+  );
+  const expressBytes = await bundleEntry(
+    join(import.meta.dirname, "cold", "express.ts"),
+    join(outDir, "express", "index.mjs"),
+  );
+
+  const rootApiKey = generateApiKey();
+  const table = "connvault-cold";
+  const stack = await bootLocal({
+    rootApiKey,
+    env: { CONNVAULT_TABLE: table, CONNVAULT_LOG_LEVEL: "SILENT" },
+  });
+  const call = async (path: string, key: string, body: unknown) =>
+    (await (
+      await stack.app.request(path, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      })
+    ).json()) as { id: string; admin_api_key: { key: string } };
+  const key = (await call("/v1/organizations", rootApiKey, { name: "cold" })).admin_api_key.key;
+  const { id } = await call("/v1/connectors/stripe/connections", key, {
+    name: "cold",
+    security: { authMethod: "bearer", token: "sk_cold" },
+  });
+  const event = httpApiEvent("GET", `/v1/connections/${id}`, { headers: { authorization: `Bearer ${key}` } });
+  // What Lambda gives every function; connvault reads its own settings as it does when deployed.
+  const env = {
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local",
+    AWS_ENDPOINT_URL: stack.edge.url,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    CONNVAULT_TABLE: table,
+    CONNVAULT_ROOT_API_KEY: rootApiKey,
+    CONNVAULT_LOG_LEVEL: "INFO",
+    CONNVAULT_DOCS_SCRIPT: join(outDir, "api", "scalar.js"),
+  };
+  const variants = {
+    connvault: join(outDir, "api", "index.mjs"),
+    floor: join(outDir, "bare", "index.mjs"),
+    express: join(outDir, "express", "index.mjs"),
+  };
+  const samples: Record<keyof typeof variants, Sample[]> = { connvault: [], floor: [], express: [] };
+  const names = Object.keys(variants) as (keyof typeof variants)[];
+  try {
+    for (const name of names) await sample(variants[name], event, env); // warm the file cache
+    for (let s = 0; s < SAMPLES; s++) {
+      for (let k = 0; k < names.length; k++) {
+        const name = names[(s + k) % names.length] as keyof typeof variants;
+        const result = await sample(variants[name], event, env);
+        if (result.status !== 200) throw new Error(`${name} answered ${result.status} on its first request`);
+        samples[name].push(result);
+      }
+    }
+  } finally {
+    await stack.close();
+    rmSync(outDir, { recursive: true, force: true });
+  }
+
+  const of = (name: keyof typeof variants, part: (s: Sample) => number) => stats(samples[name].map(part));
+  const total = (s: Sample) => s.import_ms + s.first_request_ms;
+  const rows = names.map((name) => [
+    name === "connvault"
+      ? "connvault api"
+      : name === "floor"
+        ? "bare handler (the floor)"
+        : "Express + serverless-http",
+    range(
+      of(name, (s) => s.import_ms),
+      "ms",
+      1,
+    ),
+    range(
+      of(name, (s) => s.first_request_ms),
+      "ms",
+      1,
+    ),
+    range(of(name, total), "ms", 1),
+  ]);
+  const connvault = of("connvault", total);
+  const floor = of("floor", total);
+  const express: Stats = of("express", total);
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+  const sizes = markdownTable(
+    ["bundle", "index.mjs"],
+    [
+      ...functions.map(({ name, bytes, budgetBytes }) => [
+        `${name} (budget ${kib(budgetBytes)})`,
+        kib(bytes),
+      ]),
+      ["bare handler with the same SDK clients (the floor)", kib(bareBytes)],
+      ["Express + serverless-http with the same SDK clients", kib(expressBytes)],
+    ],
+  );
+  const api = functions.find((f) => f.name === "api");
+  return {
+    title: "Cold start and bundle sizes",
+    details: `${SAMPLES} samples per variant, interleaved. A sample is a fresh Node process that imports the minified ESM bundle
+(AWS SDK inside, as deployed) and serves one API Gateway (payload 2.0) request that reads a connection
+with an API key: two GetItems against the embedded backend on loopback, with the SDK's first-call work
+(credentials, endpoint, signing key) included. Node's own start-up, the same for all three, is not
+counted; on Lambda the runtime adds its own. connvault logs at INFO, as deployed.
+
+| variant | import | first request | import + first request |
+|---|---|---|---|
+${rows.map((r) => `| ${r.join(" | ")} |`).join("\n")}
+
+${sizes}`,
+    summary: [
+      ratioRow("cold start: import + first request", connvault, floor, "ms", 1.25, 1),
+      {
+        ...ratioRow("cold start against Express + serverless-http", connvault, express, "ms", undefined, 1),
+        target: { text: "< 1 (faster)", met: connvault.median < express.median },
+      },
+      {
+        figure: "bundle size: api",
+        connvault: kib(api?.bytes ?? 0),
+        reference: `${kib(bareBytes)} (bare handler, same SDK clients)`,
+        ratio: (api?.bytes ?? 0) / bareBytes,
+      },
+    ],
+  };
+}
