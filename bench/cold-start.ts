@@ -169,6 +169,8 @@ floor and Express never touch.
 |---|---|---|---|
 ${rows.map((r) => `| ${r.join(" | ")} |`).join("\n")}
 
+Bundle sizes are exact (esbuild's output is deterministic), so one build is their only sample.
+
 ${sizes}`,
     summary: [
       ratioRow("cold start: import + first request", connvault, floor, "ms", 1.25, 1),
