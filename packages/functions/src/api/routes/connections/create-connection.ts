@@ -2,10 +2,9 @@ import { CreateConnectionInput } from "@connvault/core";
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { IdempotencyHeaders, markReplay } from "../../headers.ts";
-import { pageUrls } from "../../links.ts";
 import { errorResponses } from "../../problems.ts";
 import { ConnectorParams } from "../connectors/schema.ts";
-import { Connection, etagOf, toConnectionDto } from "./schema.ts";
+import { Connection, connectionView } from "./schema.ts";
 
 const DESCRIPTION = `Binds the connector to credentials and settings. \`security\` and \`headers\` are write-only: they
 are stored in AWS Secrets Manager and never returned. For an OAuth2 connector created without
@@ -57,8 +56,7 @@ export const registerCreateConnection = (app: App) => {
         );
       markReplay(c, replayed);
       c.header("location", `/v1/connections/${record.id}`);
-      c.header("etag", etagOf(record));
-      return c.json(toConnectionDto(record, pageUrls(c)), 201);
+      return c.json(connectionView(c, record), 201);
     });
   }
 };

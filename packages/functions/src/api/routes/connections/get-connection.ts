@@ -1,8 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
-import { pageUrls } from "../../links.ts";
 import { errorResponses } from "../../problems.ts";
-import { Connection, ConnectionParams, etagOf, toConnectionDto } from "./schema.ts";
+import { Connection, ConnectionParams, connectionView } from "./schema.ts";
 
 const route = createRoute({
   method: "get",
@@ -20,6 +19,5 @@ const route = createRoute({
 export const registerGetConnection = (app: App) =>
   app.openapi(route, async (c) => {
     const record = await c.get("services").connections.get(c.get("principal"), c.req.valid("param").id);
-    c.header("etag", etagOf(record));
-    return c.json(toConnectionDto(record, pageUrls(c)), 200);
+    return c.json(connectionView(c, record), 200);
   });

@@ -2,9 +2,8 @@ import { HealthInput } from "@connvault/core";
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { IdempotencyHeaders, markReplay } from "../../headers.ts";
-import { pageUrls } from "../../links.ts";
 import { errorResponses } from "../../problems.ts";
-import { Connection, ConnectionParams, etagOf, toConnectionDto } from "./schema.ts";
+import { Connection, ConnectionParams, connectionView } from "./schema.ts";
 
 const route = createRoute({
   method: "post",
@@ -37,6 +36,5 @@ export const registerReportHealth = (app: App) =>
         c.req.valid("header")["idempotency-key"],
       );
     markReplay(c, replayed);
-    c.header("etag", etagOf(record));
-    return c.json(toConnectionDto(record, pageUrls(c)), 200);
+    return c.json(connectionView(c, record), 200);
   });

@@ -2,9 +2,8 @@ import { RotateCredentialsInput } from "@connvault/core";
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { IfMatchHeaders, ifMatchTags } from "../../headers.ts";
-import { pageUrls } from "../../links.ts";
 import { errorResponses } from "../../problems.ts";
-import { Connection, ConnectionParams, etagOf, toConnectionDto } from "./schema.ts";
+import { Connection, ConnectionParams, connectionView } from "./schema.ts";
 
 const route = createRoute({
   method: "put",
@@ -39,6 +38,5 @@ export const registerRotateCredentials = (app: App) =>
         c.req.valid("json"),
         ifMatchTags(c.req.valid("header")["if-match"]),
       );
-    c.header("etag", etagOf(record));
-    return c.json(toConnectionDto(record, pageUrls(c)), 200);
+    return c.json(connectionView(c, record), 200);
   });

@@ -8,6 +8,9 @@ import {
   Server,
 } from "@connvault/core";
 import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../../env.ts";
+import { pageUrls } from "../../links.ts";
 
 export const Connection = z
   .object({
@@ -65,6 +68,12 @@ export const ConnectionParams = z.object({
 });
 
 export { etagOf };
+
+/** One connection as a response body, with its ETag header set. */
+export function connectionView(c: Context<AppEnv>, record: ConnectionRecord): ConnectionDto {
+  c.header("etag", etagOf(record));
+  return toConnectionDto(record, pageUrls(c));
+}
 
 /** The public view of a connection. It is built from the record, which holds no credential value. */
 export function toConnectionDto(
