@@ -7,6 +7,7 @@ import { generateApiKey } from "@connvault/core";
 import { bootLocal } from "@connvault/local";
 import { bundle, bundleEntry } from "../scripts/bundle.ts";
 import { httpApiEvent } from "../test/fixtures/api-gateway-v2.ts";
+import { callApi } from "./api.ts";
 import { type BenchPart, markdownTable, range, ratioRow, type Stats, stats } from "./report.ts";
 
 const SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 12);
@@ -68,14 +69,8 @@ export async function coldStart(): Promise<BenchPart> {
     rootApiKey,
     env: { CONNVAULT_TABLE: table, CONNVAULT_LOG_LEVEL: "SILENT" },
   });
-  const call = async (path: string, key: string, body: unknown) =>
-    (await (
-      await stack.app.request(path, {
-        method: "POST",
-        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-        body: JSON.stringify(body),
-      })
-    ).json()) as { id: string; admin_api_key: { key: string } };
+  const call = (path: string, key: string, body: unknown) =>
+    callApi<{ id: string; admin_api_key: { key: string } }>(stack, "POST", path, key, body);
   const key = (await call("/v1/organizations", rootApiKey, { name: "cold" })).admin_api_key.key;
   const { id } = await call("/v1/connectors/stripe/connections", key, {
     name: "cold",

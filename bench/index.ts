@@ -6,8 +6,8 @@ import { roundTrips } from "./round-trips.ts";
 
 /**
  * `npm run bench`: every benchmark in one run; prints one summary table and writes BENCHMARKS.md.
- * `npm run bench -- cold-start overhead` runs only those parts and prints their table without
- * writing the file, which always holds a whole run.
+ * `npm run bench -- cold-start overhead` runs only those parts and prints their table and sections
+ * without writing the file, which always holds a whole run.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 const PARTS = {
@@ -31,8 +31,8 @@ for (const [name, run] of Object.entries(PARTS)) {
 }
 const summary = parts.flatMap((part) => part.summary);
 console.log(summaryTable(summary));
-if (process.env.BENCH_DETAILS) for (const part of parts) console.log(`\n## ${part.title}\n\n${part.details}`);
-if (!selected.length) {
+if (selected.length) for (const part of parts) console.log(`\n## ${part.title}\n\n${part.details}`);
+else {
   writeReport(parts, "npm run bench");
   console.log("\nBENCHMARKS.md written.");
 }

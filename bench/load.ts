@@ -90,13 +90,11 @@ export async function load(): Promise<BenchPart> {
   const result = await workload(seconds);
   global.gc?.();
   const after = process.memoryUsage();
-  const rssBefore = before.rss;
-  const rssAfter = after.rss;
   server.close();
   await stack.close();
 
   const errors = result.errors + result.timeouts + result.non2xx;
-  const growth = rssAfter / rssBefore - 1;
+  const growth = after.rss / before.rss - 1;
   const heapGrowth = after.heapUsed - before.heapUsed;
   const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
   // autocannon samples throughput once a second: the median and range are over those samples.
@@ -109,7 +107,10 @@ export async function load(): Promise<BenchPart> {
       ["requests per second, median (min–max) of the 1 s samples", perSecond],
       ["errors (incl. non-2xx, timeouts)", String(errors)],
       ["latency p50 / p99 / max", `${result.latency.p50} / ${result.latency.p99} / ${result.latency.max} ms`],
-      ["RSS after warm-up → end", `${mb(rssBefore)} → ${mb(rssAfter)} MiB (${(growth * 100).toFixed(0)} %)`],
+      [
+        "RSS after warm-up → end",
+        `${mb(before.rss)} → ${mb(after.rss)} MiB (${(growth * 100).toFixed(0)} %)`,
+      ],
       ["JS heap after warm-up → end (after GC)", `${mb(before.heapUsed)} → ${mb(after.heapUsed)} MiB`],
     ],
   );

@@ -2,11 +2,14 @@ import { Readable } from "node:stream";
 import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { generateApiKey } from "@connvault/core";
+import { awsClient } from "@connvault/functions";
 import { bootLocal } from "@connvault/local";
 import type { HttpHandlerOptions, HttpRequest, HttpResponse } from "@smithy/types";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { Hono } from "hono";
 import { handle } from "hono/aws-lambda";
+import { httpApiEvent } from "../test/fixtures/api-gateway-v2.ts";
+import { callApi } from "./api.ts";
 import { type BenchPart, markdownTable, range, ratioRow, type Stats, stats } from "./report.ts";
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 10);
@@ -73,14 +76,8 @@ export async function overhead(): Promise<BenchPart> {
     return replay;
   });
 
-  const call = async (method: string, path: string, key: string, body?: unknown) =>
-    (await (
-      await stack.app.request(path, {
-        method,
-        headers: { authorization: `Bearer ${key}`, ...(body ? { "content-type": "application/json" } : {}) },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      })
-    ).json()) as Record<string, unknown>;
+  const call = (method: string, path: string, key: string, body?: unknown) =>
+    callApi<Record<string, unknown>>(stack, method, path, key, body);
   const org = (await call("POST", "/v1/organizations", rootApiKey, { name: "bench" })) as {
     admin_api_key: { key: string };
   };
@@ -92,27 +89,12 @@ export async function overhead(): Promise<BenchPart> {
   for (const replay of replays) replay.recording = false;
   for (const client of [dynamo, secrets]) client.config.cacheMiddleware = true;
 
-  const event = (method: string, path: string, query = "", payload?: unknown): APIGatewayProxyEventV2 => ({
-    version: "2.0",
-    routeKey: "$default",
-    rawPath: path,
-    rawQueryString: query,
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json", host: "api.example.com" },
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "api",
-      domainName: "api.example.com",
-      domainPrefix: "api",
-      http: { method, path, protocol: "HTTP/1.1", sourceIp: "203.0.113.1", userAgent: "bench" },
-      requestId: "bench",
-      routeKey: "$default",
-      stage: "$default",
-      time: "21/Nov/2026:00:00:00 +0000",
-      timeEpoch: 0,
-    },
-    isBase64Encoded: false,
-    ...(payload ? { body: JSON.stringify(payload) } : {}),
-  });
+  const event = (method: string, path: string, query = "", payload?: unknown) =>
+    httpApiEvent(method, path, {
+      query,
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      ...(payload ? { body: JSON.stringify(payload) } : {}),
+    });
   const cases = {
     create: event("POST", "/v1/connectors/stripe/connections", "", body),
     get: event("GET", `/v1/connections/${created.id}`),
@@ -128,10 +110,12 @@ export async function overhead(): Promise<BenchPart> {
    */
   const aws = { region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } };
   const floorFor = (tuned: boolean) => {
-    const settings = { ...aws, ...(tuned ? { cacheMiddleware: true } : {}) };
-    const dynamo = new DynamoDBClient({ ...settings, requestHandler: replays[0] as Handler });
-    const secrets = new SecretsManagerClient({ ...settings, requestHandler: replays[1] as Handler });
-    if (tuned) for (const client of [dynamo, secrets]) client.middlewareStack.remove("loggerMiddleware");
+    const dynamoConfig = { ...aws, requestHandler: replays[0] as Handler };
+    const secretsConfig = { ...aws, requestHandler: replays[1] as Handler };
+    const dynamo = tuned ? awsClient(DynamoDBClient, dynamoConfig) : new DynamoDBClient(dynamoConfig);
+    const secrets = tuned
+      ? awsClient(SecretsManagerClient, secretsConfig)
+      : new SecretsManagerClient(secretsConfig);
     return {
       create: async (e: APIGatewayProxyEventV2) => {
         const input = JSON.parse(e.body ?? "{}");

@@ -3,6 +3,7 @@ import { createResolver } from "@connvault/functions";
 import { bootLocal } from "@connvault/local";
 import type { InitializeMiddleware, MetadataBearer } from "@smithy/types";
 import { addMiddleware } from "../test/helpers/middleware.ts";
+import { callApi } from "./api.ts";
 import { type BenchPart, markdownTable } from "./report.ts";
 
 /**
@@ -23,14 +24,8 @@ export async function roundTrips(): Promise<BenchPart> {
   addMiddleware(stack.services.clients.dynamo, "countRoundTrips", record);
   addMiddleware(stack.services.clients.secrets, "countRoundTrips", record);
 
-  const call = async (method: string, path: string, key: string, body?: unknown) => {
-    const res = await stack.app.request(path, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body ? { "content-type": "application/json" } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return (await res.json().catch(() => ({}))) as Record<string, string>;
-  };
+  const call = (method: string, path: string, key: string, body?: unknown) =>
+    callApi(stack, method, path, key, body);
   const org = (await call("POST", "/v1/organizations", rootApiKey, { name: "bench" })) as unknown as {
     id: string;
     admin_api_key: { key: string; user_id: string };

@@ -1,6 +1,7 @@
-import { DomainError, etagOf, NotFoundError, UnauthorizedError } from "@connvault/core";
+import { DomainError, etagOf } from "@connvault/core";
 import express, { type NextFunction, type Request, type Response } from "express";
 import serverless from "serverless-http";
+import { statusOf } from "../../packages/functions/src/api/problems.ts";
 import { toConnectionDto } from "../../packages/functions/src/api/routes/connections/schema.ts";
 import { createServices } from "../../packages/functions/src/composition.ts";
 import { loadConfig } from "../../packages/functions/src/config.ts";
@@ -37,14 +38,7 @@ app.get("/v1/connections/:id", async (req, res) => {
   res.json(toConnectionDto(record, () => ""));
 });
 app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
-  const status =
-    error instanceof UnauthorizedError
-      ? 401
-      : error instanceof NotFoundError
-        ? 404
-        : error instanceof DomainError
-          ? 400
-          : 500;
+  const status = error instanceof DomainError ? statusOf(error.code) : 500;
   res.status(status).type("application/problem+json").json({ status, title: error.message });
 });
 

@@ -66,6 +66,9 @@ export const ProblemDetails = z
   })
   .meta({ id: "Problem", description: "RFC 9457 problem details" });
 
+/** The HTTP status a problem code answers with; 500 for a code the table does not know. */
+export const statusOf = (code: string): ContentfulStatusCode => STATUS_BY_CODE[code] ?? 500;
+
 /** Builds an `application/problem+json` response. */
 export function problem(
   c: Context<AppEnv>,
@@ -73,7 +76,7 @@ export function problem(
   detail: string,
   errors?: DomainError["details"],
 ): Response {
-  const status = STATUS_BY_CODE[code] ?? 500;
+  const status = statusOf(code);
   const body = {
     type: `urn:connvault:problem:${code}`,
     title: TITLES[status] ?? "Error",
