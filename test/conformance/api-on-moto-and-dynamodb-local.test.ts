@@ -15,6 +15,7 @@ import { type App, createApp, createServices, loadConfig, type Services } from "
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "@connvault/local";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import {
+  apiRequestInit,
   createOrganization,
   type Harness,
   json,
@@ -46,16 +47,8 @@ const responses: Promise<string>[] = [];
 /** What `createOrganization` and friends need of a harness: `request()` and the root key. */
 const api = {
   rootApiKey,
-  async request(method: string, path: string, { key, body, headers = {} }: RequestOptions = {}) {
-    const res = await app.request(path, {
-      method,
-      headers: {
-        ...(key ? { authorization: `Bearer ${key}` } : {}),
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        ...headers,
-      },
-      ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
-    });
+  async request(method: string, path: string, options?: RequestOptions) {
+    const res = await app.request(path, apiRequestInit(method, options));
     const copy = res.clone();
     responses.push(copy.text().then((text) => `${JSON.stringify([...copy.headers])}\n${text}`));
     return res;

@@ -26,6 +26,20 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
+/** A request to the API as a client sends it: the key as a bearer token, a body as JSON. */
+export const apiRequestInit = (
+  method: string,
+  { key, body, headers = {} }: RequestOptions = {},
+): RequestInit => ({
+  method,
+  headers: {
+    ...(key ? { authorization: `Bearer ${key}` } : {}),
+    ...(body !== undefined ? { "content-type": "application/json" } : {}),
+    ...headers,
+  },
+  ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
+});
+
 /** connvault over an in-memory embedded backend, with every AWS call recorded. */
 export async function startHarness(
   options: { env?: Record<string, string>; overrides?: ServiceOverrides } = {},
@@ -64,16 +78,8 @@ export async function startHarness(
         );
       });
     },
-    async request(method, path, { key, body, headers = {} } = {}) {
-      return stack.app.request(path, {
-        method,
-        headers: {
-          ...(key ? { authorization: `Bearer ${key}` } : {}),
-          ...(body !== undefined ? { "content-type": "application/json" } : {}),
-          ...headers,
-        },
-        ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
-      });
+    async request(method, path, options) {
+      return stack.app.request(path, apiRequestInit(method, options));
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { ResolveResult } from "@connvault/functions";
 import { expect } from "vitest";
 import type { Harness } from "./harness.ts";
 import type { OAuthServer } from "./oauth-server.ts";
@@ -26,4 +27,12 @@ export async function registerOAuthConnector(
     },
   });
   expect(res.status, await res.clone().text()).toBe(200);
+}
+
+/** The OAuth2 token the resolver handed out, or undefined when it failed or handed out none. */
+export function resolvedOAuth2Token(resolved: ResolveResult) {
+  if (!resolved.ok) throw new Error(JSON.stringify(resolved.error));
+  return resolved.credentials.security?.authMethod === "oauth2"
+    ? resolved.credentials.security.oauth2Token
+    : undefined;
 }

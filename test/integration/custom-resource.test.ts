@@ -20,21 +20,9 @@ import {
   startHarness,
   type TestOrganization,
 } from "../helpers/harness.ts";
-import { cloudFormationStack } from "../helpers/lambda-events.ts";
+import { type CfnResponse, cloudFormationStack } from "../helpers/lambda-events.ts";
 import { addMiddleware } from "../helpers/middleware.ts";
 import { captureOutput } from "../helpers/output.ts";
-
-/** What the provider PUTs to the presigned ResponseURL (crpg-ref-responses). */
-interface CfnResponse {
-  Status: "SUCCESS" | "FAILED";
-  Reason: string;
-  PhysicalResourceId: string;
-  StackId: string;
-  RequestId: string;
-  LogicalResourceId: string;
-  NoEcho: boolean;
-  Data: Record<string, string>;
-}
 
 interface ReceivedPut {
   method: string;

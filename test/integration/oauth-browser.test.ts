@@ -5,7 +5,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumAvailable, launchChromium } from "../helpers/browser.ts";
 import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
-import { registerOAuthConnector } from "../helpers/oauth-connector.ts";
+import { registerOAuthConnector, resolvedOAuth2Token } from "../helpers/oauth-connector.ts";
 import { type OAuthServer, startOAuthServer } from "../helpers/oauth-server.ts";
 
 const available = chromiumAvailable("the OAuth2 browser test");
@@ -57,11 +57,7 @@ describe.skipIf(!available)("the OAuth2 flow in headless Chromium", () => {
       user_id: org.adminUserId,
       connection_id: created.id,
     });
-    if (!resolved.ok) throw new Error(JSON.stringify(resolved.error));
-    const token =
-      resolved.credentials.security?.authMethod === "oauth2"
-        ? resolved.credentials.security.oauth2Token
-        : undefined;
+    const token = resolvedOAuth2Token(resolved);
     expect(await provider.accepts(token?.access_token ?? "")).toBe(true);
   });
 });

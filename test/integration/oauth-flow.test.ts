@@ -10,7 +10,7 @@ import {
   startHarness,
   type TestOrganization,
 } from "../helpers/harness.ts";
-import { registerOAuthConnector } from "../helpers/oauth-connector.ts";
+import { registerOAuthConnector, resolvedOAuth2Token } from "../helpers/oauth-connector.ts";
 import { followToRedirect, type OAuthServer, startOAuthServer } from "../helpers/oauth-server.ts";
 
 let h: Harness;
@@ -95,11 +95,7 @@ describe("OAuth2 connectors", () => {
     const active = await read(created.id);
     expect(active).toMatchObject({ status: "active", credentials: { version: 1, auth_method: "oauth2" } });
     const resolved = await resolve(created.id);
-    if (!resolved.ok) throw new Error(JSON.stringify(resolved.error));
-    const token =
-      resolved.credentials.security?.authMethod === "oauth2"
-        ? resolved.credentials.security.oauth2Token
-        : undefined;
+    const token = resolvedOAuth2Token(resolved);
     expect(await provider.accepts(token?.access_token ?? "")).toBe(true);
     expect(token?.refresh_token).toEqual(expect.any(String));
   });
