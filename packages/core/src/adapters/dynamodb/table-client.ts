@@ -1,4 +1,5 @@
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
@@ -60,9 +61,11 @@ const readInput = ({ ExpressionAttributeValues, ExclusiveStartKey, ...rest }: Ta
   ...(ExclusiveStartKey ? { ExclusiveStartKey: toAttributes(ExclusiveStartKey) } : {}),
 });
 
-const toPage = (output: { Items?: Item[]; LastEvaluatedKey?: Item }): TablePage => ({
-  Items: (output.Items ?? []).map((item) => unmarshall(item as never)),
-  LastEvaluatedKey: output.LastEvaluatedKey ? unmarshall(output.LastEvaluatedKey as never) : undefined,
+type Attributes = Record<string, AttributeValue>;
+
+const toPage = (output: { Items?: Attributes[]; LastEvaluatedKey?: Attributes }): TablePage => ({
+  Items: (output.Items ?? []).map((item) => unmarshall(item)),
+  LastEvaluatedKey: output.LastEvaluatedKey ? unmarshall(output.LastEvaluatedKey) : undefined,
 });
 
 /**
