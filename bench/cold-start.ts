@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -50,18 +50,25 @@ function sample(bundlePath: string, event: unknown, env: Record<string, string>)
  * importing the same SDK clients and making the same calls, and (b) the same route on Express +
  * serverless-http; all three bundled alike by scripts/bundle.ts.
  */
+/** What connvault's api bundle is measured against: each bundled from bench/cold/ like the functions. */
+const REFERENCES = {
+  floor: { source: "bare.ts", label: "bare handler with the same SDK clients (the floor)" },
+  express: { source: "express.ts", label: "Express + serverless-http over connvault's services" },
+  web: { source: "web-standard.ts", label: "no AWS call, only Node's first Headers, Request and Response" },
+};
+type Variant = "connvault" | keyof typeof REFERENCES;
+type Bundle = { label: string; path: string; bytes: number };
+
 export async function coldStart(): Promise<BenchPart> {
   const outDir = mkdtempSync(join(tmpdir(), "connvault-cold-"));
   const functions = await bundle(outDir);
-  const bareBytes = await bundleEntry(
-    join(import.meta.dirname, "cold", "bare.ts"),
-    join(outDir, "bare", "index.mjs"),
-  );
-  const expressBytes = await bundleEntry(
-    join(import.meta.dirname, "cold", "express.ts"),
-    join(outDir, "express", "index.mjs"),
-  );
-  await bundleEntry(join(import.meta.dirname, "cold", "web-standard.ts"), join(outDir, "web", "index.mjs"));
+  const api = { label: "connvault api", path: join(outDir, "api", "index.mjs") };
+  const bundles = { connvault: { ...api, bytes: statSync(api.path).size } } as Record<Variant, Bundle>;
+  for (const [name, { source, label }] of Object.entries(REFERENCES)) {
+    const path = join(outDir, name, "index.mjs");
+    const bytes = await bundleEntry(join(import.meta.dirname, "cold", source), path);
+    bundles[name as Variant] = { label, path, bytes };
+  }
 
   const rootApiKey = generateApiKey();
   const table = "connvault-cold";
@@ -89,20 +96,17 @@ export async function coldStart(): Promise<BenchPart> {
     CONNVAULT_LOG_LEVEL: "INFO",
     CONNVAULT_DOCS_SCRIPT: join(outDir, "api", "scalar.js"),
   };
-  const variants = {
-    connvault: join(outDir, "api", "index.mjs"),
-    floor: join(outDir, "bare", "index.mjs"),
-    express: join(outDir, "express", "index.mjs"),
-    web: join(outDir, "web", "index.mjs"),
-  };
-  const samples: Record<keyof typeof variants, Sample[]> = { connvault: [], floor: [], express: [], web: [] };
-  const names = Object.keys(variants) as (keyof typeof variants)[];
+  const names = Object.keys(bundles) as Variant[];
+  const samples = Object.fromEntries(names.map((name) => [name, [] as Sample[]])) as Record<
+    Variant,
+    Sample[]
+  >;
   try {
-    for (const name of names) await sample(variants[name], event, env); // warm the file cache
+    for (const name of names) await sample(bundles[name].path, event, env); // warm the file cache
     for (let s = 0; s < SAMPLES; s++) {
       for (let k = 0; k < names.length; k++) {
-        const name = names[(s + k) % names.length] as keyof typeof variants;
-        const result = await sample(variants[name], event, env);
+        const name = names[(s + k) % names.length] as Variant;
+        const result = await sample(bundles[name].path, event, env);
         if (result.status !== 200) throw new Error(`${name} answered ${result.status} on its first request`);
         samples[name].push(result);
       }
@@ -112,31 +116,28 @@ export async function coldStart(): Promise<BenchPart> {
     rmSync(outDir, { recursive: true, force: true });
   }
 
-  const of = (name: keyof typeof variants, part: (s: Sample) => number) => stats(samples[name].map(part));
+  const of = (name: Variant, part: (s: Sample) => number) => stats(samples[name].map(part));
   const total = (s: Sample) => s.import_ms + s.first_request_ms;
-  const labels = {
-    connvault: "connvault api",
-    floor: "bare handler (the floor)",
-    express: "Express + serverless-http",
-    web: "no AWS call, only Node's first Headers, Request and Response",
-  };
-  const rows = names.map((name) => [
-    labels[name],
-    range(
-      of(name, (s) => s.import_ms),
-      "ms",
-      1,
-    ),
-    range(
-      of(name, (s) => s.first_request_ms),
-      "ms",
-      1,
-    ),
-    range(of(name, total), "ms", 1),
-  ]);
+  const times = markdownTable(
+    ["variant", "import", "first request", "import + first request"],
+    names.map((name) => [
+      bundles[name].label,
+      range(
+        of(name, (s) => s.import_ms),
+        "ms",
+        1,
+      ),
+      range(
+        of(name, (s) => s.first_request_ms),
+        "ms",
+        1,
+      ),
+      range(of(name, total), "ms", 1),
+    ]),
+  );
   const connvault = of("connvault", total);
   const floor = of("floor", total);
-  const express: Stats = of("express", total);
+  const express = of("express", total);
   const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
   const sizes = markdownTable(
     ["bundle", "index.mjs"],
@@ -145,11 +146,9 @@ export async function coldStart(): Promise<BenchPart> {
         `${name} (budget ${kib(budgetBytes)})`,
         kib(bytes),
       ]),
-      ["bare handler with the same SDK clients (the floor)", kib(bareBytes)],
-      ["Express + serverless-http with the same SDK clients", kib(expressBytes)],
+      ...(["floor", "express"] as const).map((name) => [bundles[name].label, kib(bundles[name].bytes)]),
     ],
   );
-  const api = functions.find((f) => f.name === "api");
   return {
     title: "Cold start and bundle sizes",
     details: `${SAMPLES} samples per variant, interleaved. A sample is a fresh Node process that imports the minified ESM bundle
@@ -160,9 +159,7 @@ counted; on Lambda the runtime adds its own. connvault logs at INFO, as deployed
 handler of anyone's: the time Node takes to load the web-standard classes Hono builds on, which the
 floor and Express never touch.
 
-| variant | import | first request | import + first request |
-|---|---|---|---|
-${rows.map((r) => `| ${r.join(" | ")} |`).join("\n")}
+${times}
 
 Bundle sizes are exact (esbuild's output is deterministic), so one build is their only sample.
 
@@ -175,9 +172,9 @@ ${sizes}`,
       },
       {
         figure: "bundle size: api",
-        connvault: kib(api?.bytes ?? 0),
-        reference: `${kib(bareBytes)} (bare handler, same SDK clients)`,
-        ratio: (api?.bytes ?? 0) / bareBytes,
+        connvault: kib(bundles.connvault.bytes),
+        reference: `${kib(bundles.floor.bytes)} (bare handler, same SDK clients)`,
+        ratio: bundles.connvault.bytes / bundles.floor.bytes,
       },
     ],
   };
