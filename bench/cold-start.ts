@@ -8,7 +8,7 @@ import { bootLocal } from "@connvault/local";
 import { bundle, bundleEntry } from "../scripts/bundle.ts";
 import { httpApiEvent } from "../test/fixtures/api-gateway-v2.ts";
 import { callApi } from "./api.ts";
-import { type BenchPart, markdownTable, range, ratioRow, type Stats, stats } from "./report.ts";
+import { type BenchPart, markdownTable, range, ratioRow, stats } from "./report.ts";
 
 const SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 12);
 
