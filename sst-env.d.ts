@@ -13,18 +13,34 @@ declare module "sst" {
       name: string;
       type: "sst.aws.Function";
     };
+    ApiKeyDerivationKey: {
+      type: "sst.sst.Linkable";
+      value: string;
+    };
     ConnvaultSettings: {
       kmsKeyArn: string;
       secretPrefix: string;
       table: string;
       type: "sst.sst.Linkable";
     };
+    CursorKey: {
+      type: "sst.sst.Linkable";
+      value: string;
+    };
     HttpApi: {
       type: "sst.aws.ApiGatewayV2";
       url: string;
     };
+    OAuthPageKey: {
+      type: "sst.sst.Linkable";
+      value: string;
+    };
     RootApiKey: {
       type: "sst.sst.Secret";
+      value: string;
+    };
+    SecretTokenKey: {
+      type: "sst.sst.Linkable";
       value: string;
     };
     Table: {

@@ -1,3 +1,4 @@
+import { deriveKey, KEY_PURPOSES, type KeyPurpose } from "../packages/functions/src/keys";
 import { key, rootApiKey, secretPrefix } from "./credentials";
 import { table } from "./storage";
 
@@ -5,6 +6,32 @@ import { table } from "./storage";
 export const settings = new sst.Linkable("ConnvaultSettings", {
   properties: { table: table.name, secretPrefix, kmsKeyArn: key.arn },
 });
+
+/**
+ * Which server keys each function gets. Only the api serves root requests, so only it links the root
+ * key (and derives every key from it); the others link just the per-purpose keys they use, derived here
+ * at deploy time, so no function's configuration yields another's keys or the root key.
+ */
+const FUNCTION_KEYS = {
+  api: "root",
+  oauth: ["secret-token", "oauth-page"],
+  resolver: ["secret-token"],
+  events: ["oauth-page"],
+  provisioner: ["secret-token"],
+  reconciler: [],
+  "custom-resource": ["secret-token"],
+} as const satisfies Record<string, "root" | KeyPurpose[]>;
+
+const keyLinks = new Map<KeyPurpose, sst.Linkable<{ value: $util.Output<string> }>>();
+const keyLink = (purpose: KeyPurpose) => {
+  const link =
+    keyLinks.get(purpose) ??
+    new sst.Linkable(KEY_PURPOSES[purpose], {
+      properties: { value: rootApiKey.value.apply((root) => deriveKey(root, purpose).toString("base64url")) },
+    });
+  keyLinks.set(purpose, link);
+  return link;
+};
 
 /** Lambda roles trust only Lambda (SST's default also trusts the account root, for `sst dev`). */
 export const lambdaOnlyTrust = (args: aws.iam.RoleArgs): undefined => {
@@ -14,20 +41,23 @@ export const lambdaOnlyTrust = (args: aws.iam.RoleArgs): undefined => {
 
 /**
  * What every connvault function shares: its esbuild bundle (`npm run bundle` → dist/functions/<name>),
- * arm64 on Node.js 22, the linked settings and root key (no permissions come with them), and a
+ * arm64 on Node.js 24, the linked settings and its keys (no permissions come with links), and a
  * Lambda-only trust policy. Each stack adds its own permissions.
  */
 export const connvaultFunction = (
-  bundle: string,
+  bundle: keyof typeof FUNCTION_KEYS,
   args: Pick<sst.aws.FunctionArgs, "memory" | "timeout" | "permissions" | "environment">,
-): sst.aws.FunctionArgs => ({
-  bundle: `dist/functions/${bundle}`,
-  handler: "index.handler",
-  runtime: "nodejs22.x",
-  architecture: "arm64",
-  memory: "512 MB",
-  timeout: "30 seconds",
-  link: [settings, rootApiKey],
-  transform: { role: lambdaOnlyTrust },
-  ...args,
-});
+): sst.aws.FunctionArgs => {
+  const keys: "root" | readonly KeyPurpose[] = FUNCTION_KEYS[bundle];
+  return {
+    bundle: `dist/functions/${bundle}`,
+    handler: "index.handler",
+    runtime: "nodejs24.x",
+    architecture: "arm64",
+    memory: "512 MB",
+    timeout: "30 seconds",
+    link: [settings, ...(keys === "root" ? [rootApiKey] : keys.map(keyLink))],
+    transform: { role: lambdaOnlyTrust },
+    ...args,
+  };
+};

@@ -1,13 +1,22 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import { generateApiKey } from "@connvault/core";
 import { bootLocal, type LocalStack } from "@connvault/local";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundle } from "../../scripts/bundle.ts";
+import { bundle, FUNCTIONS } from "../../scripts/bundle.ts";
 import { httpApiEvent, lambdaContext } from "../fixtures/api-gateway-v2.ts";
+
+/** What the README's configuration table says a function needs besides AWS's own variables. */
+const REQUIRED: Record<string, Record<string, string>> = {
+  events: {
+    CONNVAULT_EVENTS_DLQ_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/connvault-events-dlq",
+  },
+};
 
 const outDir = mkdtempSync(join(tmpdir(), "connvault-bundle-"));
 let results: Awaited<ReturnType<typeof bundle>>;
@@ -27,6 +36,27 @@ describe("the deployable bundles", () => {
   it("stay within their size budgets", () => {
     for (const { name, bytes, budgetBytes } of results) expect(bytes, name).toBeLessThanOrEqual(budgetBytes);
   });
+
+  it.each(Object.keys(FUNCTIONS))(
+    "%s loads from its folder alone in a fresh Node process, with only the configuration the README requires",
+    async (name) => {
+      // Prepare: the folder copied where no node_modules is above it, as Lambda unpacks it.
+      const task = mkdtempSync(join(tmpdir(), "connvault-task-"));
+      cpSync(join(outDir, name), task, { recursive: true });
+      const env = { PATH: process.env.PATH, AWS_REGION: "us-east-1", ...REQUIRED[name] };
+
+      // Act
+      const load = 'import("./index.mjs").then((m) => console.log(typeof m.handler))';
+      const run = promisify(execFile)(process.execPath, ["-e", load], { cwd: task, env });
+      const { stdout } = await run.catch((error: { stderr: string }) => {
+        throw new Error(error.stderr.split("\n").filter(Boolean).slice(-6).join("\n"));
+      });
+
+      // Assess
+      expect(stdout.trim()).toBe("function");
+      rmSync(task, { recursive: true, force: true });
+    },
+  );
 
   it("serve the API from the bundled api function alone, AWS SDK included", async () => {
     // Only the bundle folder is on the path: nothing resolves from node_modules at run time.

@@ -12,8 +12,9 @@ describe("loadConfig", () => {
       cacheTtlMs: 60_000,
       region: "us-east-1",
     });
-    expect(config.cursorKey).toHaveLength(32);
-    expect(config.cursorKey.toString("hex")).not.toContain(Buffer.from(rootKey).toString("hex"));
+    expect(Object.keys(config.keys).sort()).toEqual(["api-key", "cursor", "oauth-page", "secret-token"]);
+    expect(config.keys.cursor).toHaveLength(32);
+    expect(config.keys.cursor?.toString("hex")).not.toContain(Buffer.from(rootKey).toString("hex"));
   });
 
   it("fails fast, naming every invalid variable", () => {

@@ -80,22 +80,27 @@ export function awsClient<C extends SdkClientClass>(
  * function builds the same graph; what each may actually do with AWS is bounded by its IAM role
  * (the api role, for one, is denied GetSecretValue, which only the resolver and oauth code paths use).
  */
+/**
+ * What every AWS SDK client gets: the region, the endpoint override (the embedded edge locally), and
+ * explicit budgets: at most 3 attempts of at most 3 s each, so no Lambda waits out its own limit.
+ */
+export const awsClientSettings = (config: Config) => ({
+  region: config.region,
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+  ...(config.awsEndpoint
+    ? { endpoint: config.awsEndpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } }
+    : {}),
+});
+
 export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
   const clock = overrides.clock ?? systemClock;
-  // Explicit budgets: at most 3 attempts of at most 3 s each, so no Lambda waits out its own limit.
-  const aws = {
-    region: config.region,
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-    ...(config.awsEndpoint
-      ? { endpoint: config.awsEndpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } }
-      : {}),
-  };
+  const aws = awsClientSettings(config);
   const dynamo = awsClient(DynamoDBClient, aws);
   const secrets = awsClient(SecretsManagerClient, aws);
   const eventBridge = awsClient(EventBridgeClient, aws);
   const table = new Table(dynamo, config.tableName);
-  const tokens = new SecretTokens(config.tokenKey);
+  const tokens = new SecretTokens(config.keys["secret-token"]);
   const vault = new SecretsManagerVault(secrets, {
     prefix: config.secretPrefix,
     recoveryWindowDays: 7,
@@ -104,9 +109,9 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   const reader = new SecretsManagerReader(secrets);
   const tokenEndpoint = overrides.tokenEndpoint ?? new HttpTokenEndpoint();
   const apiKeys = new ApiKeyService(new DynamoApiKeyStore(table), clock, {
-    rootApiKey: config.rootApiKey,
+    ...(config.rootApiKey ? { rootApiKey: config.rootApiKey } : {}),
     cacheTtlMs: config.cacheTtlMs,
-    derivationKey: config.apiKeyDerivationKey,
+    ...(config.keys["api-key"] ? { derivationKey: config.keys["api-key"] } : {}),
   });
   const connectors = new ConnectorService(
     new DynamoConnectorStore(table),
@@ -116,7 +121,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     config.cacheTtlMs,
   );
   const records = new DynamoConnectionStore(table);
-  const cursors = new CursorCodec(config.cursorKey);
+  const cursors = new CursorCodec(config.keys.cursor);
   const connections = new ConnectionService(records, vault, connectors, cursors, clock, tokens);
   const oauth = new OAuthService(
     connections,
@@ -125,7 +130,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     new DynamoOAuthFlowStore(table),
     reader,
     tokenEndpoint,
-    new CursorCodec(config.oauthPageKey),
+    new CursorCodec(config.keys["oauth-page"], "oauth-page"),
     clock,
   );
   return {

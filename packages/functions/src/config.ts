@@ -1,8 +1,6 @@
-import { createHmac } from "node:crypto";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { Resource } from "sst";
 import { z } from "zod";
+import { deriveKey, KEY_PURPOSES, type KeyPurpose } from "./keys.ts";
 
 const Env = z.object({
   CONNVAULT_TABLE: z.string().min(3).default("connvault"),
@@ -10,13 +8,18 @@ const Env = z.object({
     .string()
     .regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/)
     .default("connvault/local"),
-  CONNVAULT_ROOT_API_KEY: z.string().startsWith("cvk_").min(36, "must be cvk_ followed by ≥ 32 characters"),
+  CONNVAULT_ROOT_API_KEY: z
+    .string()
+    .startsWith("cvk_")
+    .min(36, "must be cvk_ followed by ≥ 32 characters")
+    .optional(),
   CONNVAULT_KMS_KEY_ID: z.string().min(1).optional(),
   CONNVAULT_PUBLIC_URL: z.url().optional(),
   CONNVAULT_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(60).default(60),
   CONNVAULT_LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT"]).default("INFO"),
   CONNVAULT_DOCS_SCRIPT: z.string().min(1).optional(),
   CONNVAULT_EVENT_BUS: z.string().min(1).max(256).default("connvault"),
+  CONNVAULT_EVENTS_DLQ_URL: z.url().optional(),
   CONNVAULT_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).max(100_000).default(100),
   AWS_REGION: z.string().default("us-east-1"),
   AWS_ENDPOINT_URL: z.url().optional(),
@@ -25,15 +28,10 @@ const Env = z.object({
 export interface Config {
   tableName: string;
   secretPrefix: string;
-  rootApiKey: string;
-  /** HMAC key for pagination cursors, derived from the root key so there is one secret to manage. */
-  cursorKey: Buffer;
-  /** HMAC key for secret ClientRequestTokens, derived the same way. */
-  tokenKey: Buffer;
-  /** Derives API keys issued under an Idempotency-Key, derived the same way. */
-  apiKeyDerivationKey: Buffer;
-  /** Signs the state in connector_page_url, derived the same way. */
-  oauthPageKey: Buffer;
+  /** Set where root requests are served (the api function, npm start); elsewhere nothing is root. */
+  rootApiKey?: string;
+  /** The keys this process was given: all of them with a root key, else those linked to the function. */
+  keys: Partial<Record<KeyPurpose, Buffer>>;
   kmsKeyId?: string;
   /** Base URL of the public API, for links such as connector_page_url; else the request's origin. */
   publicUrl?: string;
@@ -46,12 +44,11 @@ export interface Config {
   rateLimitPerSecond: number;
   /** The EventBridge bus lifecycle events go to. */
   eventBusName: string;
-  /** Scalar's standalone script for `/docs`: shipped next to the Lambda bundle, or the installed package. */
-  docsScriptPath: string;
+  /** The SQS queue the events function sends the stream records it gives up on (the events DLQ). */
+  eventsDlqUrl?: string;
+  /** Scalar's standalone script for `/docs` (shipped next to the api bundle); else the installed package's. */
+  docsScriptPath?: string;
 }
-
-const deriveKey = (root: string, purpose: string) =>
-  createHmac("sha256", root).update(`connvault:${purpose}`).digest();
 
 /**
  * What SST links into a deployed function (`Resource.*`), as the environment variables that
@@ -64,12 +61,20 @@ function linkedSettings(): Record<string, string> {
     CONNVAULT_TABLE: table,
     CONNVAULT_SECRET_PREFIX: secretPrefix,
     CONNVAULT_KMS_KEY_ID: kmsKeyArn,
-    CONNVAULT_ROOT_API_KEY: Resource.RootApiKey.value,
+    ...("RootApiKey" in Resource ? { CONNVAULT_ROOT_API_KEY: Resource.RootApiKey.value } : {}),
   };
 }
 
-const installedDocsScript = () =>
-  join(dirname(createRequire(import.meta.url).resolve("@scalar/api-reference")), "browser", "standalone.js");
+/** Every key derivable from the root key, else the ones SST linked to this function. */
+function serverKeys(root: string | undefined): Config["keys"] {
+  const purposes = Object.entries(KEY_PURPOSES) as [KeyPurpose, (typeof KEY_PURPOSES)[KeyPurpose]][];
+  return Object.fromEntries(
+    purposes.flatMap(([purpose, resource]) => {
+      if (root) return [[purpose, deriveKey(root, purpose)]];
+      return resource in Resource ? [[purpose, Buffer.from(Resource[resource].value, "base64url")]] : [];
+    }),
+  );
+}
 
 /**
  * Reads the configuration once: SST's linked resources when deployed, else the environment.
@@ -85,19 +90,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     tableName: e.CONNVAULT_TABLE,
     secretPrefix: e.CONNVAULT_SECRET_PREFIX,
-    rootApiKey: e.CONNVAULT_ROOT_API_KEY,
-    cursorKey: deriveKey(e.CONNVAULT_ROOT_API_KEY, "cursor"),
-    tokenKey: deriveKey(e.CONNVAULT_ROOT_API_KEY, "secret-token"),
-    apiKeyDerivationKey: deriveKey(e.CONNVAULT_ROOT_API_KEY, "api-key"),
-    oauthPageKey: deriveKey(e.CONNVAULT_ROOT_API_KEY, "oauth-page"),
+    ...(e.CONNVAULT_ROOT_API_KEY ? { rootApiKey: e.CONNVAULT_ROOT_API_KEY } : {}),
+    keys: serverKeys(e.CONNVAULT_ROOT_API_KEY),
     ...(e.CONNVAULT_KMS_KEY_ID ? { kmsKeyId: e.CONNVAULT_KMS_KEY_ID } : {}),
     ...(e.CONNVAULT_PUBLIC_URL ? { publicUrl: e.CONNVAULT_PUBLIC_URL.replace(/\/$/, "") } : {}),
     cacheTtlMs: e.CONNVAULT_CACHE_TTL_SECONDS * 1000,
     logLevel: e.CONNVAULT_LOG_LEVEL,
     region: e.AWS_REGION,
     ...(e.AWS_ENDPOINT_URL ? { awsEndpoint: e.AWS_ENDPOINT_URL } : {}),
-    docsScriptPath: e.CONNVAULT_DOCS_SCRIPT ?? installedDocsScript(),
+    ...(e.CONNVAULT_DOCS_SCRIPT ? { docsScriptPath: e.CONNVAULT_DOCS_SCRIPT } : {}),
     eventBusName: e.CONNVAULT_EVENT_BUS,
+    ...(e.CONNVAULT_EVENTS_DLQ_URL ? { eventsDlqUrl: e.CONNVAULT_EVENTS_DLQ_URL } : {}),
     rateLimitPerSecond: e.CONNVAULT_RATE_LIMIT_PER_SECOND,
   };
 }

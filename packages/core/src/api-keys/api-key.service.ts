@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../shared/clock.ts";
 import { ForbiddenError, NotFoundError, UnauthorizedError } from "../shared/errors.ts";
+import { hmacKey } from "../shared/hmac-key.ts";
 import type { Replayable } from "../shared/idempotency.ts";
 import { deterministicId, IdempotencyKeyReusedError } from "../shared/idempotency.ts";
 import { isWellFormedId, newId } from "../shared/ids.ts";
@@ -23,19 +24,20 @@ export const generateApiKey = (): string => API_KEY_PREFIX + randomBytes(32).toS
 export const hashApiKey = (key: string): string => createHash("sha256").update(key).digest("hex");
 
 export interface ApiKeyServiceOptions {
-  rootApiKey: string;
+  /** Only the api function has it: elsewhere no key authenticates as root. */
+  rootApiKey?: string;
   /**
    * Derives the key issued under an Idempotency-Key from its id, so a replay can answer with the
    * same key although only its hash is stored.
    */
-  derivationKey: Buffer;
+  derivationKey?: Buffer;
   /** How long a warm container trusts a cached lookup; bounds how long a revoked key keeps working. */
   cacheTtlMs: number;
 }
 
 export class ApiKeyService {
   private readonly cache: TtlCache<ApiKey | null>;
-  private readonly rootHash: Buffer;
+  private readonly rootHash: Buffer | undefined;
 
   constructor(
     private readonly store: ApiKeyStore,
@@ -43,14 +45,14 @@ export class ApiKeyService {
     private readonly options: ApiKeyServiceOptions,
   ) {
     this.cache = new TtlCache(options.cacheTtlMs, clock);
-    this.rootHash = Buffer.from(hashApiKey(options.rootApiKey), "hex");
+    this.rootHash = options.rootApiKey ? Buffer.from(hashApiKey(options.rootApiKey), "hex") : undefined;
   }
 
   /** Resolves a raw key to its principal; unknown or revoked keys are rejected. */
   async authenticate(rawKey: string | undefined): Promise<Principal> {
     if (!rawKey?.startsWith(API_KEY_PREFIX) || rawKey.length > 256) throw new UnauthorizedError();
     const hash = hashApiKey(rawKey);
-    if (timingSafeEqual(Buffer.from(hash, "hex"), this.rootHash)) return { kind: "root" };
+    if (this.rootHash && timingSafeEqual(Buffer.from(hash, "hex"), this.rootHash)) return { kind: "root" };
     const key = await this.cache.getOrLoad(hash, () => this.store.findByHash(hash));
     if (!key || key.revoked_at) throw new UnauthorizedError("The API key is unknown or revoked");
     return {
@@ -75,7 +77,8 @@ export class ApiKeyService {
       ? deterministicId("key", organizationId, "api-key", idempotencyKey)
       : newId("key");
     const key = idempotencyKey
-      ? API_KEY_PREFIX + createHmac("sha256", this.options.derivationKey).update(id).digest("base64url")
+      ? API_KEY_PREFIX +
+        createHmac("sha256", hmacKey(this.options.derivationKey, "api-key")).update(id).digest("base64url")
       : generateApiKey();
     const apiKey: ApiKey = {
       id,

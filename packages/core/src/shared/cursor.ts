@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { InvalidCursorError } from "./errors.ts";
+import { hmacKey } from "./hmac-key.ts";
 
 /**
  * Opaque, tamper-evident pagination cursors: `base64url(position).base64url(hmac)`, where the MAC
@@ -7,7 +8,10 @@ import { InvalidCursorError } from "./errors.ts";
  * issued to another organization or for another query, fails verification.
  */
 export class CursorCodec {
-  constructor(private readonly key: Buffer) {}
+  constructor(
+    private readonly key: Buffer | undefined,
+    private readonly purpose = "cursor",
+  ) {}
 
   encode(scope: string, position: string): string {
     return `${Buffer.from(position).toString("base64url")}.${this.mac(scope, position)}`;
@@ -25,7 +29,7 @@ export class CursorCodec {
   }
 
   private mac(scope: string, position: string): string {
-    return createHmac("sha256", this.key)
+    return createHmac("sha256", hmacKey(this.key, this.purpose))
       .update(`${scope}\n${position}`)
       .digest()
       .subarray(0, 18)

@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { hmacKey } from "./hmac-key.ts";
 import { canonicalJson } from "./idempotency.ts";
 
 /**
@@ -7,10 +8,12 @@ import { canonicalJson } from "./idempotency.ts";
  * becomes a visible VersionId — reveals anything about the value.
  */
 export class SecretTokens {
-  constructor(private readonly key: Buffer) {}
+  constructor(private readonly key: Buffer | undefined) {}
 
   for(...parts: unknown[]): string {
-    const hex = createHmac("sha256", this.key).update(canonicalJson(parts)).digest("hex");
+    const hex = createHmac("sha256", hmacKey(this.key, "secret-token"))
+      .update(canonicalJson(parts))
+      .digest("hex");
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
   }
 }

@@ -1,18 +1,27 @@
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { Scalar } from "@scalar/hono-api-reference";
 import type { App } from "./env.ts";
 
 const SCRIPT_PATH = "/docs/scalar.js";
 
+/**
+ * The installed package's script, resolved on the first `/docs/scalar.js` request only: a Lambda bundle
+ * has no node_modules, so resolving it at init would crash every function whose bundle lacks it.
+ */
+const installedScript = () =>
+  join(dirname(createRequire(import.meta.url).resolve("@scalar/api-reference")), "browser", "standalone.js");
+
 /** `GET /docs`: the interactive API reference, with its script served by connvault (no CDN). */
-export function registerDocs(app: App, scriptFile: string): void {
+export function registerDocs(app: App, scriptFile: string | undefined): void {
   let script: string | undefined;
   app.get(
     "/docs",
     Scalar({ url: "/openapi.json", cdn: SCRIPT_PATH, pageTitle: "connvault API", withDefaultFonts: false }),
   );
   app.get(SCRIPT_PATH, (c) => {
-    script ??= readFileSync(scriptFile, "utf8");
+    script ??= readFileSync(scriptFile ?? installedScript(), "utf8");
     return c.body(script, 200, {
       "content-type": "text/javascript; charset=utf-8",
       "cache-control": "public, max-age=86400",
