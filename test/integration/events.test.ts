@@ -1,11 +1,16 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
+import { CreateQueueCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { deterministicId } from "@connvault/core";
 import { createEventsHandler } from "@connvault/functions";
-import type { DynamoDBRecord } from "aws-lambda";
+import type { DynamoDBBatchResponse, DynamoDBRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeDeadLetter, SqsDeadLetterQueue } from "../../packages/functions/src/events/dead-letters.ts";
 import { dynamoClient } from "../helpers/aws.ts";
 import { injectFault } from "../helpers/faults.ts";
 import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { receiveAll, sqsClient } from "../helpers/sqs.ts";
+import { streamRecord } from "../helpers/stream-records.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -69,8 +74,10 @@ describe("lifecycle events from the table's stream", () => {
     expect(events[4]?.detail).toMatchObject({ actor: null });
     expect(JSON.stringify(events)).not.toContain(canary);
   });
+});
 
-  it("reports a record whose event cannot be published as a batch item failure, to be retried", async () => {
+describe("the events function when a record cannot be published", () => {
+  const connectionItem = async () => {
     const org = await createOrganization(h);
     const created = await json<{ id: string }>(
       await h.request("POST", "/v1/connectors/open-meteo/connections", {
@@ -78,47 +85,166 @@ describe("lifecycle events from the table's stream", () => {
         body: { name: "m" },
       }),
     );
-    // Prepare: real stream records made from the real item, as DynamoDB Streams would deliver them.
     const scan = await dynamoClient(h.edge.url).send(new ScanCommand({ TableName: "connvault-test" }));
     const item = scan.Items?.find((i) => i.id?.S === created.id);
-    const record = (sequence: string, eventName: "INSERT" | "MODIFY"): DynamoDBRecord => ({
-      eventID: `e-${sequence}`,
-      eventName,
-      eventVersion: "1.1",
-      eventSource: "aws:dynamodb",
-      awsRegion: "us-east-1",
-      dynamodb: {
-        ApproximateCreationDateTime: 1_790_000_000,
-        Keys: { pk: item?.pk, sk: item?.sk } as never,
-        NewImage: item as never,
-        ...(eventName === "MODIFY" ? { OldImage: item as never } : {}),
-        SequenceNumber: sequence,
-        SizeBytes: 100,
-        StreamViewType: "NEW_AND_OLD_IMAGES",
-      },
-      eventSourceARN:
-        "arn:aws:dynamodb:us-east-1:123456789012:table/connvault-test/stream/2026-11-21T00:00:00.000",
+    if (!item) throw new Error("the connection's item is not in the table");
+    return item;
+  };
+  const dlq = async () => {
+    const sqs = sqsClient(h.edge.url);
+    const { QueueUrl = "" } = await sqs.send(
+      new CreateQueueCommand({ QueueName: `events-dlq-${randomUUID()}` }),
+    );
+    return { sqs, url: QueueUrl, deadLetters: new SqsDeadLetterQueue(sqs, QueueUrl) };
+  };
+  const deadLettersIn = async (queue: { sqs: SQSClient; url: string }) =>
+    (await receiveAll(queue.sqs, queue.url)).map((m) => decodeDeadLetter(m.Body ?? ""));
+  const publishedIds = (from: number) =>
+    h.edge.events.events.slice(from).map((e) => (e.detail as { event_id: string }).event_id);
+  const eventIdOf = (record: DynamoDBRecord) =>
+    deterministicId("evt", record.eventID ?? "", record.dynamodb?.SequenceNumber ?? "");
+
+  it("sends a record whose item does not parse as a connection whole to the DLQ, and the batch succeeds", async () => {
+    // Prepare: the middle record's item is one a newer schema wrote (a field this code cannot read).
+    const item = await connectionItem();
+    const queue = await dlq();
+    const poison = streamRecord("200", { newImage: { ...item, status: { S: "from_the_future" } } });
+    const records = [
+      streamRecord("100", { newImage: item }),
+      poison,
+      streamRecord("300", { newImage: item }),
+    ];
+    const before = h.edge.events.events.length;
+
+    // Act
+    const result = await createEventsHandler(h.services, { deadLetters: queue.deadLetters })({
+      Records: records,
     });
-    const handler = createEventsHandler(h.services);
+
+    // Assess: the shard moves on, the poison record is in the DLQ whole, the others are published.
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(await deadLettersIn(queue)).toEqual([{ kind: "record", reason: "unparseable", record: poison }]);
+    expect(publishedIds(before)).toEqual([
+      eventIdOf(records[0] as DynamoDBRecord),
+      eventIdOf(records[2] as DynamoDBRecord),
+    ]);
+  });
+
+  it("sends an event over EventBridge's 256 KB entry limit whole to the DLQ, its record gzipped", async () => {
+    const item = await connectionItem();
+    const queue = await dlq();
+    const big = streamRecord("100", {
+      newImage: { ...item, metadata: { M: { notes: { S: "x".repeat(300_000) } } } },
+    });
+
+    const result = await createEventsHandler(h.services, { deadLetters: queue.deadLetters })({
+      Records: [big],
+    });
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    const [message] = await receiveAll(queue.sqs, queue.url);
+    expect(Buffer.byteLength(message?.Body ?? "")).toBeLessThan(262_144);
+    expect(decodeDeadLetter(message?.Body ?? "")).toEqual({
+      kind: "record",
+      reason: "too_large",
+      record: big,
+    });
+  });
+
+  it("sends a record whose event EventBridge rejects as invalid whole to the DLQ", async () => {
+    const item = await connectionItem();
+    const queue = await dlq();
+    const record = streamRecord("100", { newImage: item });
+    const invalid = () =>
+      Object.assign(new Error("Detail is malformed"), { name: "ValidationException", $fault: "client" });
+    const fault = injectFault(h.services.clients.events, {
+      command: "PutEventsCommand",
+      when: "before",
+      error: invalid,
+    });
+
+    let result: DynamoDBBatchResponse;
+    try {
+      result = await createEventsHandler(h.services, { deadLetters: queue.deadLetters })({
+        Records: [record],
+      });
+    } finally {
+      fault.remove();
+    }
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(await deadLettersIn(queue)).toEqual([{ kind: "record", reason: "rejected", record }]);
+  });
+
+  it("reports a record that fails transiently and every later one, publishing none of the later ones", async () => {
+    // Prepare: the second PutEvents fails once, as a 503 would; the records are fresh.
+    const item = await connectionItem();
+    const queue = await dlq();
+    const records = ["100", "200", "300"].map((sequence) => streamRecord(sequence, { newImage: item }));
+    const handler = createEventsHandler(h.services, { deadLetters: queue.deadLetters });
+    const before = h.edge.events.events.length;
     const fault = injectFault(h.services.clients.events, {
       command: "PutEventsCommand",
       when: "before",
       nth: 2,
     });
+
+    // Act
+    let result: Awaited<ReturnType<typeof handler>>;
     try {
-      const result = await handler({
-        Records: [record("100", "INSERT"), record("200", "INSERT"), record("300", "MODIFY")],
-      });
-      expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: "200" }] });
+      result = await handler({ Records: records });
     } finally {
       fault.remove();
     }
-    // A record delivered again publishes the same event_id, so consumers can deduplicate.
+
+    // Assess: Lambda resumes from 200; 300 was never published ahead of it, nothing went to the DLQ.
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: "200" }, { itemIdentifier: "300" }] });
+    expect(fault.seen).toBe(2);
+    expect(publishedIds(before)).toEqual([eventIdOf(records[0] as DynamoDBRecord)]);
+    expect(await deadLettersIn(queue)).toEqual([]);
+    // The retry from 200 publishes 200 then 300, with the event ids a first delivery would have had.
+    await handler({ Records: records.slice(1) });
+    expect(publishedIds(before)).toEqual(records.map(eventIdOf));
+  });
+
+  it("sends a record that still fails past the age limit whole to the DLQ, and moves on", async () => {
+    // Prepare: records of a change 20 minutes ago; the first PutEvents fails.
+    const item = await connectionItem();
+    const queue = await dlq();
+    const createdAt = Date.now() - 20 * 60_000;
+    const records = ["100", "200"].map((sequence) => streamRecord(sequence, { newImage: item, createdAt }));
     const before = h.edge.events.events.length;
-    await handler({ Records: [record("200", "INSERT")] });
-    await handler({ Records: [record("200", "INSERT")] });
-    const ids = h.edge.events.events.slice(before).map((e) => (e.detail as { event_id: string }).event_id);
-    expect(ids).toHaveLength(2);
-    expect(ids[0]).toBe(ids[1]);
+    const fault = injectFault(h.services.clients.events, { command: "PutEventsCommand", when: "before" });
+
+    // Act
+    let result: DynamoDBBatchResponse;
+    try {
+      result = await createEventsHandler(h.services, { deadLetters: queue.deadLetters })({
+        Records: records,
+      });
+    } finally {
+      fault.remove();
+    }
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(await deadLettersIn(queue)).toEqual([{ kind: "record", reason: "expired", record: records[0] }]);
+    expect(publishedIds(before)).toEqual([eventIdOf(records[1] as DynamoDBRecord)]);
+  });
+
+  it("reports a record it cannot send to the DLQ as a batch item failure, with every later one", async () => {
+    const item = await connectionItem();
+    const sqs = sqsClient(h.edge.url);
+    const missing = new SqsDeadLetterQueue(sqs, `${h.edge.url}/000000000000/no-such-queue-${randomUUID()}`);
+    const records = [
+      streamRecord("100", { newImage: { ...item, status: { S: "from_the_future" } } }),
+      streamRecord("200", { newImage: item }),
+    ];
+    const before = h.edge.events.events.length;
+
+    const result = await createEventsHandler(h.services, { deadLetters: missing })({ Records: records });
+
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: "100" }, { itemIdentifier: "200" }] });
+    expect(publishedIds(before)).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import dynalite from "dynalite";
 import { type AwsJsonResponse, AwsServiceError, toErrorResponse } from "./aws-json.ts";
 import { EventSink } from "./event-sink.ts";
 import { SecretsManagerEmulator } from "./secrets-manager/emulator.ts";
+import { SqsEmulator } from "./sqs.ts";
 import { StreamStandIn } from "./stream.ts";
 
 export const LOCAL_REGION = "us-east-1";
@@ -30,6 +31,7 @@ export interface Edge {
   port: number;
   secrets: SecretsManagerEmulator;
   events: EventSink;
+  sqs: SqsEmulator;
   /** The table stream's stand-in: register the events handler on it. */
   stream: StreamStandIn;
   close(): Promise<void>;
@@ -39,7 +41,8 @@ type JsonService = { handle(operation: string, input: never): AwsJsonResponse };
 
 /**
  * The embedded AWS endpoint: one loopback port that routes AWS JSON requests by `X-Amz-Target`
- * to an in-process dynalite (DynamoDB), connvault's Secrets Manager emulator and an EventBridge sink.
+ * to an in-process dynalite (DynamoDB), connvault's Secrets Manager emulator, an EventBridge sink
+ * and an in-memory SQS.
  */
 export async function startEdge(options: EdgeOptions = {}): Promise<Edge> {
   const { dataDir } = options;
@@ -59,7 +62,13 @@ export async function startEdge(options: EdgeOptions = {}): Promise<Edge> {
     ...(dataDir ? { file: join(dataDir, "secrets.json") } : {}),
   });
   const events = new EventSink(dataDir ? join(dataDir, "events.jsonl") : undefined);
-  const services: Record<string, JsonService> = { secretsmanager: secrets, AWSEvents: events };
+  let url = "";
+  const sqs = new SqsEmulator({ region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, baseUrl: () => url });
+  const services: Record<string, JsonService> = {
+    secretsmanager: secrets,
+    AWSEvents: events,
+    AmazonSQS: sqs,
+  };
 
   const server = createServer((req, res) => {
     const target = String(req.headers["x-amz-target"] ?? "");
@@ -91,11 +100,13 @@ export async function startEdge(options: EdgeOptions = {}): Promise<Edge> {
   });
   await listen(server, options.port ?? 0);
   const port = (server.address() as AddressInfo).port;
+  url = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     secrets,
     events,
+    sqs,
     stream,
     async close() {
       await new Promise((resolve) => server.close(resolve));
