@@ -22,10 +22,24 @@ new aws.kms.Alias("CredentialsKeyAlias", {
 
 const region = aws.getRegionOutput().region;
 const account = aws.getCallerIdentityOutput().accountId;
+const partition = aws.getPartitionOutput().partition;
 
 /** ARN pattern of the secrets under one namespace of the prefix (ARNs end in a random suffix). */
 export const secretsUnder = (namespace: string) =>
-  $interpolate`arn:aws:secretsmanager:${region}:${account}:secret:${secretPrefix}/${namespace}/*`;
+  $interpolate`arn:${partition}:secretsmanager:${region}:${account}:secret:${secretPrefix}/${namespace}/*`;
+
+/**
+ * Secrets outside the prefix (adopted by ARN) are reachable only when they carry a
+ * `connvault:organization_id` tag, whatever its value: the code then checks that the value is the
+ * connection's organization. For a missing or untagged secret AWS answers AccessDenied.
+ */
+export const taggedForAnOrganization = (actions: string[]): sst.aws.FunctionPermissionArgs => ({
+  actions,
+  resources: ["*"],
+  conditions: [
+    { test: "Null", variable: "secretsmanager:ResourceTag/connvault:organization_id", values: ["false"] },
+  ],
+});
 
 /** KMS use through Secrets Manager only, for secrets under the given namespaces. */
 const keyViaSecretsManager = (namespaces: string[]): sst.aws.FunctionPermissionArgs => ({
@@ -59,14 +73,8 @@ const READ_ACTIONS = ["secretsmanager:GetSecretValue", "secretsmanager:BatchGetS
  */
 export const writeOnlySecrets: sst.aws.FunctionPermissionArgs[] = [
   { actions: WRITE_ACTIONS, resources: [secretsUnder("connections"), secretsUnder("connectors")] },
-  {
-    // Adopting a secret made elsewhere: only those tagged for an organization can be described.
-    actions: ["secretsmanager:DescribeSecret"],
-    resources: ["*"],
-    conditions: [
-      { test: "Null", variable: "secretsmanager:ResourceTag/connvault:organization_id", values: ["false"] },
-    ],
-  },
+  // Adopting a secret made elsewhere: only those tagged for an organization can be described.
+  taggedForAnOrganization(["secretsmanager:DescribeSecret"]),
   keyViaSecretsManager(["connections", "connectors"]),
   { effect: "deny", actions: READ_ACTIONS, resources: ["*"] },
 ];
@@ -84,7 +92,11 @@ export const oauthSecrets: sst.aws.FunctionPermissionArgs[] = [
 
 /**
  * The resolver: reads connection credentials for the executor, and to refresh an OAuth2 token it
- * reads the connector's client secret and writes the new token.
+ * reads the connector's client secret and writes the new token. It may also describe and read
+ * adopted secrets, anywhere but only while tagged `connvault:organization_id`; before each read of
+ * one it describes it and refuses unless the tag names the connection's organization. Its KMS grant
+ * covers connvault's key only: an adopted secret must be encrypted with `aws/secretsmanager` or with
+ * a customer-managed key whose key policy grants this role kms:Decrypt via Secrets Manager.
  */
 export const resolverSecrets: sst.aws.FunctionPermissionArgs[] = [
   {
@@ -95,5 +107,6 @@ export const resolverSecrets: sst.aws.FunctionPermissionArgs[] = [
     actions: ["secretsmanager:PutSecretValue", "secretsmanager:DescribeSecret"],
     resources: [secretsUnder("connections")],
   },
+  taggedForAnOrganization(["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]),
   keyViaSecretsManager(["connections", "connectors"]),
 ];

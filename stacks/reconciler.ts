@@ -1,8 +1,25 @@
-import { secretsUnder } from "./credentials";
+import { secretsUnder, taggedForAnOrganization } from "./credentials";
 import { connvaultFunction } from "./functions";
 import { table } from "./storage";
 
 const managed = secretsUnder("connections");
+
+/** The scheduler may assume its role only for schedules of this account (no confused deputy). */
+const schedulerOfThisAccount = aws.iam.getPolicyDocumentOutput({
+  statements: [
+    {
+      actions: ["sts:AssumeRole"],
+      principals: [{ type: "Service", identifiers: ["scheduler.amazonaws.com"] }],
+      conditions: [
+        {
+          test: "StringEquals",
+          variable: "aws:SourceAccount",
+          values: [aws.getCallerIdentityOutput().accountId],
+        },
+      ],
+    },
+  ],
+}).json;
 
 /**
  * The reconciler, hourly (EventBridge Scheduler): removes secrets under `<prefix>/connections/` that
@@ -11,6 +28,11 @@ const managed = secretsUnder("connections");
  */
 export const reconciler = new sst.aws.CronV2("Reconciler", {
   schedule: "rate(1 hour)",
+  transform: {
+    role: (args) => {
+      args.assumeRolePolicy = schedulerOfThisAccount;
+    },
+  },
   function: connvaultFunction("reconciler", {
     timeout: "5 minutes",
     permissions: [
@@ -22,18 +44,9 @@ export const reconciler = new sst.aws.CronV2("Reconciler", {
       // ListSecrets supports no resource-level permissions; it never returns a value.
       { actions: ["secretsmanager:ListSecrets"], resources: ["*"] },
       { actions: ["secretsmanager:DescribeSecret", "secretsmanager:DeleteSecret"], resources: [managed] },
-      {
-        // Adopted secrets are only described, and only those tagged for an organization.
-        actions: ["secretsmanager:DescribeSecret"],
-        resources: ["*"],
-        conditions: [
-          {
-            test: "Null",
-            variable: "secretsmanager:ResourceTag/connvault:organization_id",
-            values: ["false"],
-          },
-        ],
-      },
+      // Adopted secrets are only described, and only those tagged for an organization: one that was
+      // deleted or untagged answers AccessDenied, which the reconciler takes for gone or untagged.
+      taggedForAnOrganization(["secretsmanager:DescribeSecret"]),
       {
         effect: "deny",
         actions: ["secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue"],

@@ -2,6 +2,7 @@ import { CreateSecretCommand, DeleteSecretCommand } from "@aws-sdk/client-secret
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { secretsManagerClient } from "../helpers/aws.ts";
 import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { withTagCondition } from "../helpers/iam.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -92,5 +93,35 @@ describe("adopting an existing secret with auth_aws_arn", () => {
     });
     expect(rotate.status).toBe(409);
     expect((await json(rotate)).code).toBe("secret_not_managed");
+  });
+});
+
+describe("adopting on AWS, where IAM lets connvault describe only tagged secrets outside its prefix", () => {
+  const problem = async (res: Response) => json<{ errors: { path: string; code: string }[] }>(res);
+
+  it("answers 422 secret_not_tagged, not 500, for an untagged secret, and still adopts a tagged one", async () => {
+    const org = await createOrganization(h);
+    const untagged = await externalSecret(`byo/${org.id}/aws-untagged`);
+    const tagged = await externalSecret(`byo/${org.id}/aws-tagged`, org.id);
+
+    const refused = await withTagCondition(h, () => adopt(org.adminKey, untagged));
+    const adopted = await withTagCondition(h, () => adopt(org.adminKey, tagged));
+
+    expect(refused.status, await refused.clone().text()).toBe(422);
+    expect((await problem(refused)).errors[0]).toMatchObject({
+      path: "auth_aws_arn",
+      code: "secret_not_tagged",
+    });
+    expect(adopted.status, await adopted.clone().text()).toBe(201);
+  });
+
+  it("answers 422 for an ARN that does not exist", async () => {
+    const org = await createOrganization(h);
+    const missing = `arn:aws:secretsmanager:us-east-1:000000000000:secret:byo/${org.id}/aws-none-abcdef`;
+
+    const res = await withTagCondition(h, () => adopt(org.adminKey, missing));
+
+    expect(res.status, await res.clone().text()).toBe(422);
+    expect((await problem(res)).errors[0]?.path).toBe("auth_aws_arn");
   });
 });

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -437,6 +438,72 @@ describe("delivering the response", () => {
       }),
     );
     expect(secrets.SecretList?.map((secret) => secret.DeletedDate instanceof Date)).toEqual([true]);
+  });
+});
+
+describe("a custom resource function that cannot start", () => {
+  /** Lambda's init and one invocation, in a fresh Node process with only `env` (no SST links). */
+  function invokeFresh(event: CloudFormationCustomResourceEvent, env: Record<string, string>) {
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "test/helpers/lambda-init.ts",
+        "packages/functions/src/custom-resource/handler.ts",
+        JSON.stringify(event),
+      ],
+      {
+        env: {
+          PATH: process.env.PATH ?? "",
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+          ...env,
+        },
+      },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.stdout.resume();
+    return new Promise<{ code: number | null; stderr: string }>((done) =>
+      child.on("close", (code) => done({ code, stderr })),
+    );
+  }
+
+  it("answers FAILED with the configuration problem, never a value, instead of crashing at init", async () => {
+    const org = await createOrganization(h);
+    const cfn = stack();
+    const rootKey = "cvk_tooShortToBeARootKey";
+    const create = cfn.create(stripeProperties(org, "sk_live_never_echoed"));
+    const remove = cfn.delete("conn_01J00000000000000000000000", stripeProperties(org));
+
+    const runs = [];
+    for (const event of [create, remove])
+      runs.push(await invokeFresh(event, { CONNVAULT_ROOT_API_KEY: rootKey }));
+
+    for (const run of runs) expect(run.code, run.stderr).toBe(0);
+    const [created, deleted] = [create, remove].map((event) => {
+      const answers = putsFor(event.RequestId);
+      expect(answers, event.RequestType).toHaveLength(1);
+      return JSON.parse(answers[0]?.body ?? "{}") as CfnResponse;
+    });
+    expect(created).toMatchObject({
+      Status: "FAILED",
+      PhysicalResourceId: `failed-${create.RequestId}`,
+      RequestId: create.RequestId,
+      StackId: create.StackId,
+      LogicalResourceId: create.LogicalResourceId,
+    });
+    expect(created?.Reason).toMatch(
+      /^connvault custom resource could not start: Invalid configuration: .*CONNVAULT_ROOT_API_KEY/,
+    );
+    expect(deleted).toMatchObject({
+      Status: "FAILED",
+      PhysicalResourceId: "conn_01J00000000000000000000000",
+    });
+    const bodies = [create, remove].flatMap((event) => putsFor(event.RequestId).map((put) => put.body));
+    for (const value of [rootKey, "sk_live_never_echoed"]) expect(bodies.join("\n")).not.toContain(value);
   });
 });
 

@@ -1,5 +1,10 @@
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
-import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+} from "@aws-sdk/client-secrets-manager";
 import { createResolver } from "@connvault/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoClient, secretsManagerClient } from "../helpers/aws.ts";
@@ -10,6 +15,7 @@ import {
   startHarness,
   type TestOrganization,
 } from "../helpers/harness.ts";
+import { withTagCondition } from "../helpers/iam.ts";
 import { registerOAuthConnector, resolvedOAuth2Token } from "../helpers/oauth-connector.ts";
 import { followToRedirect, type OAuthServer, startOAuthServer } from "../helpers/oauth-server.ts";
 
@@ -180,6 +186,77 @@ describe("the resolver", () => {
     expect(reads.data).toEqual([expect.objectContaining({ user_id: org.adminUserId, purpose: "test" })]);
     expect(JSON.stringify(reads)).not.toContain("access_token");
     expect((await h.request("GET", "/v1/credential-reads", { key: member.key })).status).toBe(403);
+  });
+});
+
+describe("the resolver and adopted secrets, with IAM's tag condition outside the prefix as on AWS", () => {
+  const ORG_TAG = "connvault:organization_id";
+  const sm = () => secretsManagerClient(h.edge.url);
+  const commands = (from: number, to?: number) => h.calls.slice(from, to).map((call) => call.command);
+
+  /** A secret made outside connvault, tagged for the organization and adopted by ARN. */
+  async function adopted(name: string) {
+    const { ARN: arn = "" } = await sm().send(
+      new CreateSecretCommand({
+        Name: `byo/${org.id}/${name}`,
+        SecretString: JSON.stringify({ security: { authMethod: "bearer", token: `theirs-${name}` } }),
+        Tags: [{ Key: ORG_TAG, Value: org.id }],
+      }),
+    );
+    const res = await h.request("POST", "/v1/connectors/stripe/connections", {
+      key: org.adminKey,
+      body: { name, auth_aws_arn: arn },
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    return { arn, id: (await json<Connection>(res)).id };
+  }
+
+  it("resolves an adopted secret tagged for the connection's organization, checking its tag first", async () => {
+    const { id } = await adopted("tagged");
+    const managed = await json<Connection>(
+      await h.request("POST", "/v1/connectors/stripe/connections", {
+        key: org.adminKey,
+        body: { name: "managed", security: { authMethod: "bearer", token: "ours" } },
+      }),
+    );
+
+    const from = h.calls.length;
+    const result = await withTagCondition(h, () => resolve(id));
+    const between = h.calls.length;
+    await withTagCondition(h, () => resolve(managed.id));
+
+    expect(result).toMatchObject({
+      ok: true,
+      credentials: { security: { authMethod: "bearer", token: "theirs-tagged" } },
+    });
+    expect(commands(from, between)).toEqual([
+      "GetItemCommand",
+      "DescribeSecretCommand",
+      "PutItemCommand",
+      "GetSecretValueCommand",
+    ]);
+    // A managed secret needs no DescribeSecret: GetItem + the audit PutItem + GetSecretValue.
+    expect(commands(between)).toEqual(["GetItemCommand", "PutItemCommand", "GetSecretValueCommand"]);
+  });
+
+  it("refuses, without reading it, an adopted secret now tagged for another organization or untagged", async () => {
+    const retagged = await adopted("retagged");
+    const untagged = await adopted("untagged");
+    const other = await createOrganization(h);
+    await sm().send(
+      new TagResourceCommand({ SecretId: retagged.arn, Tags: [{ Key: ORG_TAG, Value: other.id }] }),
+    );
+    await sm().send(new UntagResourceCommand({ SecretId: untagged.arn, TagKeys: [ORG_TAG] }));
+
+    const from = h.calls.length;
+    const results = await withTagCondition(h, async () => [
+      await resolve(retagged.id),
+      await resolve(untagged.id),
+    ]);
+
+    const refused = { ok: false, error: { code: "secret_not_adoptable", message: expect.any(String) } };
+    expect(results).toEqual([refused, refused]);
+    expect(commands(from)).not.toContain("GetSecretValueCommand");
   });
 });
 

@@ -3,8 +3,10 @@ import {
   DeleteSecretCommand,
   DescribeSecretCommand,
   type SecretsManagerClient,
+  TagResourceCommand,
+  UntagResourceCommand,
 } from "@aws-sdk/client-secrets-manager";
-import { SECRET_GONE_REASON, SECRET_SCHEDULED_REASON } from "@connvault/core";
+import { SECRET_GONE_REASON, SECRET_NOT_ADOPTABLE_REASON, SECRET_SCHEDULED_REASON } from "@connvault/core";
 import { createReconciler } from "@connvault/functions";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { secretsManagerClient } from "../helpers/aws.ts";
@@ -16,6 +18,7 @@ import {
   startHarness,
   type TestOrganization,
 } from "../helpers/harness.ts";
+import { withTagCondition } from "../helpers/iam.ts";
 
 const HOUR = 3_600_000;
 
@@ -248,6 +251,44 @@ describe("the reconciler's dangling records", () => {
       detail_type: "connection.health_changed",
       detail: { actor: { type: "system", id: "reconciler" } },
     });
+  });
+});
+
+describe("the reconciler's adopted secrets on AWS, where IAM hides untagged ones outside the prefix", () => {
+  it("marks adopted connections whose secret was force-deleted, untagged (both AccessDenied) or retagged, with no failure", async () => {
+    const org = await createOrganization(h);
+    const other = await createOrganization(h);
+    const tag = (value: string) => [{ Key: "connvault:organization_id", Value: value }];
+    const arns: string[] = [];
+    const adopted = [];
+    for (const name of ["deleted", "untagged", "retagged"]) {
+      const secret = new CreateSecretCommand({
+        Name: `byo/${org.id}/${name}`,
+        SecretString: "{}",
+        Tags: tag(org.id),
+      });
+      arns.push((await sm.send(secret)).ARN ?? "");
+      adopted.push(await connect(org, "stripe", { auth_aws_arn: arns.at(-1) }));
+    }
+    const [deletedArn, untaggedArn, retaggedArn] = arns;
+    await sm.send(new DeleteSecretCommand({ SecretId: deletedArn, ForceDeleteWithoutRecovery: true }));
+    await sm.send(
+      new UntagResourceCommand({ SecretId: untaggedArn, TagKeys: ["connvault:organization_id"] }),
+    );
+    await sm.send(new TagResourceCommand({ SecretId: retaggedArn, Tags: tag(other.id) }));
+
+    const report = await withTagCondition(h, () => reconcile());
+
+    expect(report).toMatchObject({ recordsScanned: 3, recordsMarked: 3, orphansDeleted: 0, failures: [] });
+    for (const { id } of adopted) {
+      expect((await connection(org, id)).body).toMatchObject({
+        status: "credentials_missing",
+        auth_aws_arn: null,
+        health_reason: SECRET_NOT_ADOPTABLE_REASON,
+      });
+    }
+    for (const arn of [untaggedArn, retaggedArn])
+      expect((await describeSecret(arn ?? "")).DeletedDate).toBeUndefined();
   });
 });
 

@@ -6,6 +6,10 @@ export class PreconditionFailedError extends DomainError {
   }
 }
 
+/**
+ * A secret connvault did not create that it may not use: not tagged for the organization, or one
+ * that Secrets Manager will not describe (on AWS a missing and an untagged one both answer AccessDenied).
+ */
 export class SecretNotAdoptableError extends DomainError {
   constructor(reason: string) {
     super("secret_not_adoptable", reason);

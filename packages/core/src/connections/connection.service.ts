@@ -27,6 +27,7 @@ import {
   PreconditionFailedError,
   SecretExistsError,
   SecretMissingError,
+  SecretNotAdoptableError,
   SecretNotManagedError,
 } from "./connection.errors.ts";
 import type { ConnectionStore } from "./connection.store.ts";
@@ -483,18 +484,20 @@ export class ConnectionService {
 
   /** Checks that an existing secret may be adopted and returns its canonical ARN. */
   private async adopt(caller: KeyPrincipal, arn: string): Promise<string> {
-    const secret = await this.vault.describe(arn);
     const reject = (code: string, message: string) => ValidationError.at("auth_aws_arn", code, message);
+    const untagged = "Tag the secret with connvault:organization_id = your organization id to adopt it";
+    const secret = await this.vault.describe(arn).catch((error: unknown) => {
+      // On AWS a missing secret and an untagged one look alike: both are AccessDenied.
+      if (error instanceof SecretNotAdoptableError)
+        throw reject("secret_not_tagged", `${untagged} (and check that the ARN exists)`);
+      throw error;
+    });
     if (!secret || secret.scheduledForDeletion)
       throw reject("secret_not_found", "No such secret (or it is scheduled for deletion)");
     if (secret.managedByConnvault)
       throw reject("secret_managed", "A secret managed by connvault cannot be adopted");
-    if (secret.tags["connvault:organization_id"] !== caller.organization_id) {
-      throw reject(
-        "secret_not_tagged",
-        "Tag the secret with connvault:organization_id = your organization id to adopt it",
-      );
-    }
+    if (secret.tags["connvault:organization_id"] !== caller.organization_id)
+      throw reject("secret_not_tagged", untagged);
     return secret.arn;
   }
 

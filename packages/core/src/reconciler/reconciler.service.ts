@@ -1,8 +1,8 @@
-import { SecretMissingError } from "../connections/connection.errors.ts";
+import { SecretMissingError, SecretNotAdoptableError } from "../connections/connection.errors.ts";
 import type { ConnectionService } from "../connections/connection.service.ts";
 import type { ConnectionStore } from "../connections/connection.store.ts";
 import type { ConnectionRecord } from "../connections/connection.ts";
-import type { CredentialVault } from "../connections/credential-vault.ts";
+import type { CredentialVault, SecretDescription } from "../connections/credential-vault.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { InventoriedSecret, ReconcilerCursorStore, SecretInventory } from "./reconciler.ports.ts";
 
@@ -29,7 +29,7 @@ export interface ReconcilerReport {
   /** Secrets without a record, now scheduled for deletion (recoverable during the window). */
   orphansDeleted: number;
   recordsScanned: number;
-  /** Records whose secret was gone or scheduled for deletion, now marked credentials_missing. */
+  /** Records whose secret was gone, scheduled for deletion or (adopted) untagged, now marked credentials_missing. */
   recordsMarked: number;
   /** A bound stopped the run; the next run continues where this one stopped. */
   truncated: boolean;
@@ -39,6 +39,8 @@ export interface ReconcilerReport {
 
 export const SECRET_GONE_REASON = "The credentials' secret no longer exists";
 export const SECRET_SCHEDULED_REASON = "The credentials' secret is scheduled for deletion";
+export const SECRET_NOT_ADOPTABLE_REASON =
+  "The adopted secret no longer exists or is no longer tagged for the connection's organization";
 
 /** Items per ListSecrets or Scan call (ListSecrets allows at most 100). */
 const PAGE_SIZE = 100;
@@ -47,7 +49,8 @@ const PAGE_SIZE = 100;
  * Keeps the table and Secrets Manager in step (storage invariant 2), on a schedule:
  * - a secret under `<prefix>/connections/` whose connection has no record, unchanged for longer than
  *   the grace period, is deleted with the recovery window;
- * - a record whose secret (managed or adopted) is gone or scheduled for deletion stops pointing at it
+ * - a record whose secret (managed or adopted) is gone or scheduled for deletion, or whose adopted
+ *   secret is no longer tagged for the record's organization, stops pointing at it
  *   and becomes credentials_missing (pending_authorization for OAuth2), which the events function
  *   publishes as `connection.health_changed`.
  * Each run is bounded; where a bound stopped it is kept, and the next run continues from there.
@@ -124,16 +127,35 @@ export class ReconcilerService {
     }
   }
 
-  /** Marks a record whose secret is gone or scheduled for deletion (DescribeSecret only). */
+  /** Marks a record whose secret can no longer be used (DescribeSecret only). */
   private async markIfSecretGone(record: ConnectionRecord): Promise<boolean> {
     const arn = record.auth_aws_arn;
-    if (!arn) return false;
-    const secret = await this.vault.describe(arn);
-    if (secret && !secret.scheduledForDeletion) return false;
-    const reason = secret ? SECRET_SCHEDULED_REASON : SECRET_GONE_REASON;
+    const reason = arn ? await this.secretProblem(record, arn) : null;
+    if (!arn || !reason) return false;
     return (
       (await this.connections.markCredentialsMissing(record.organization_id, record.id, reason, arn)) !== null
     );
+  }
+
+  /**
+   * Why a record's secret is unusable: gone, scheduled for deletion, or (adopted) no longer tagged for
+   * the record's organization. On AWS an adopted secret that was deleted or untagged answers
+   * AccessDenied (SecretNotAdoptableError), which means one or the other; null when it is fine.
+   */
+  private async secretProblem(record: ConnectionRecord, arn: string): Promise<string | null> {
+    const adopted = record.credentials?.managed === false;
+    let secret: SecretDescription | null;
+    try {
+      secret = await this.vault.describe(arn);
+    } catch (error) {
+      if (adopted && error instanceof SecretNotAdoptableError) return SECRET_NOT_ADOPTABLE_REASON;
+      throw error;
+    }
+    if (!secret) return SECRET_GONE_REASON;
+    if (secret.scheduledForDeletion) return SECRET_SCHEDULED_REASON;
+    if (adopted && secret.tags["connvault:organization_id"] !== record.organization_id)
+      return SECRET_NOT_ADOPTABLE_REASON;
+    return null;
   }
 
   /** One item's work; a failure is reported and the run goes on. */

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { requireAdmin } from "../api-keys/api-key.service.ts";
 import type { Principal } from "../api-keys/api-key.ts";
 import { allows, seeRule } from "../connections/access.ts";
+import { SecretNotAdoptableError } from "../connections/connection.errors.ts";
 import type { ConnectionService } from "../connections/connection.service.ts";
 import type { ConnectionStore } from "../connections/connection.store.ts";
 import type { ConnectionRecord } from "../connections/connection.ts";
@@ -14,7 +15,7 @@ import type { Clock } from "../shared/clock.ts";
 import type { CursorCodec } from "../shared/cursor.ts";
 import { NotFoundError } from "../shared/errors.ts";
 import { newId } from "../shared/ids.ts";
-import type { CredentialReadStore, LeaseStore } from "./resolver.store.ts";
+import type { CredentialReadStore, LeaseStore, SecretTags } from "./resolver.store.ts";
 import { ConnectionUnusableError, type ListCredentialReadsQuery, type ResolveRequest } from "./resolver.ts";
 
 export interface ResolverOptions {
@@ -43,7 +44,7 @@ export class ResolverService {
     private readonly connections: ConnectionService,
     private readonly connectors: ConnectorService,
     private readonly oauth: OAuthService,
-    private readonly secrets: SecretReader,
+    private readonly secrets: SecretReader & SecretTags,
     private readonly tokenEndpoint: TokenEndpoint,
     private readonly leases: LeaseStore,
     private readonly reads: CredentialReadStore,
@@ -62,6 +63,7 @@ export class ResolverService {
     if (record.is_paused) throw new ConnectionUnusableError("connection_paused", "The connection is paused");
     if (!record.auth_aws_arn)
       throw new ConnectionUnusableError("credentials_missing", "The connection has no credentials");
+    if (record.credentials?.managed === false) await this.checkAdopted(record, record.auth_aws_arn);
     await this.reads.record({
       id: newId("read"),
       organization_id: record.organization_id,
@@ -86,6 +88,19 @@ export class ResolverService {
       ...(after ? { after } : {}),
     });
     return { data: page.items, next_cursor: page.last ? this.cursors.encode(scope, page.last) : null };
+  }
+
+  /**
+   * The resolver's role may read any secret tagged for some organization, so an adopted secret is
+   * read only while its tag still names the record's organization (one DescribeSecret more;
+   * managed secrets, under the organization's own name, need none).
+   */
+  private async checkAdopted(record: ConnectionRecord, arn: string): Promise<void> {
+    const tagged = (await this.secrets.tags(arn))["connvault:organization_id"];
+    if (tagged !== record.organization_id)
+      throw new SecretNotAdoptableError(
+        `The adopted secret is no longer tagged connvault:organization_id = ${record.organization_id}`,
+      );
   }
 
   /**

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
+import type { Logger } from "@aws-lambda-powertools/logger";
 import {
   type ConnectionRecord,
   CreateConnectionInput,
@@ -23,6 +24,7 @@ import type {
   Context,
 } from "aws-lambda";
 import type { Services } from "../composition.ts";
+import { createLogger } from "../logger.ts";
 
 export interface CustomResourceOptions {
   /** Answer FAILED this long before the Lambda would time out, so the stack never waits for an answer. */
@@ -79,8 +81,6 @@ interface Desired {
  */
 export function createCustomResourceHandler(services: Services, options: CustomResourceOptions = {}) {
   const margin = options.timeoutMarginMs ?? 5_000;
-  const delays = options.responseRetryDelaysMs ?? [500, 1_000, 2_000, 4_000];
-  const attemptTimeout = options.responseTimeoutMs ?? 10_000;
   const { logger } = services;
 
   const connectionData = (record: ConnectionRecord) => ({
@@ -190,57 +190,10 @@ export function createCustomResourceHandler(services: Services, options: CustomR
     return `Internal error; see the custom-resource function's logs for Lambda request ${context.awsRequestId}`;
   }
 
-  async function respond(
-    event: CloudFormationCustomResourceEvent,
-    outcome: Outcome,
-    context: Context,
-  ): Promise<void> {
-    const body = JSON.stringify({
-      Status: outcome.status,
-      Reason: outcome.reason,
-      PhysicalResourceId: outcome.physicalResourceId,
-      StackId: event.StackId,
-      RequestId: event.RequestId,
-      LogicalResourceId: event.LogicalResourceId,
-      NoEcho: true,
-      Data: outcome.data,
-    });
-    // Retries stop before the Lambda's own limit: past it nobody would answer at all.
-    const stopAt = Date.now() + context.getRemainingTimeInMillis() - 500;
-    for (let attempt = 0; ; attempt++) {
-      let problem: string;
-      try {
-        const limit = Math.max(1_000, Math.min(attemptTimeout, stopAt - Date.now()));
-        const status = await put(event.ResponseURL, body, limit);
-        if (status < 300) return;
-        problem = `HTTP ${status}`;
-        if (status < 500) {
-          // An expired or malformed presigned URL does not get better by retrying.
-          logger.error("custom resource response rejected", { problem, request_id: event.RequestId });
-          return;
-        }
-      } catch (error) {
-        problem = error instanceof Error ? error.message : "network error";
-      }
-      logger.warn("custom resource response not delivered", { attempt: attempt + 1, problem });
-      const pause = delays[attempt];
-      // Thrown, so Lambda's retry of the asynchronous invocation gets another chance to answer.
-      if (pause === undefined || Date.now() + pause + 1_000 > stopAt)
-        throw new Error(`The response to CloudFormation was not delivered: ${problem}`);
-      await sleep(pause);
-    }
-  }
-
   return async (event: CloudFormationCustomResourceEvent, context: Context): Promise<void> => {
     const secrets = credentialValues(event);
-    const physicalId =
-      event.RequestType === "Create" ? `${PLACEHOLDER}${event.RequestId}` : event.PhysicalResourceId;
-    const failed = (reason: string): Outcome => ({
-      status: "FAILED",
-      reason,
-      physicalResourceId: physicalId,
-      data: {},
-    });
+    const physicalId = physicalIdOf(event);
+    const failed = (reason: string): Outcome => failedOutcome(event, reason);
     const request = {
       request_type: event.RequestType,
       stack_id: event.StackId,
@@ -268,7 +221,7 @@ export function createCustomResourceHandler(services: Services, options: CustomR
     const outcome = await Promise.race([work, deadline]);
     clearTimeout(timer);
 
-    if (outcome.reason !== undefined) outcome.reason = scrub(outcome.reason, secrets).slice(0, MAX_REASON);
+    if (outcome.reason !== undefined) outcome.reason = finalReason(outcome.reason, secrets);
     else outcome.reason = `See the details in CloudWatch Log Stream: ${context.logStreamName}`;
     logger.info("custom resource response", {
       ...request,
@@ -276,9 +229,48 @@ export function createCustomResourceHandler(services: Services, options: CustomR
       physical_resource_id: outcome.physicalResourceId,
       reason: outcome.reason,
     });
-    await respond(event, outcome, context);
+    await respond(event, outcome, context, logger, options);
   };
 }
+
+/**
+ * The Lambda entry point. The services are built on the first request (once; a success is kept),
+ * not at import: when the configuration or a link is broken, that request is still answered FAILED
+ * from the event alone, instead of the init crashing and CloudFormation waiting out the resource's
+ * ServiceTimeout (an hour by default). Configuration errors name keys, never values.
+ */
+export function lazyCustomResourceHandler(build: () => Services, options: CustomResourceOptions = {}) {
+  let handler: ReturnType<typeof createCustomResourceHandler> | undefined;
+  return async (event: CloudFormationCustomResourceEvent, context: Context): Promise<void> => {
+    try {
+      handler ??= createCustomResourceHandler(build(), options);
+    } catch (error) {
+      const secrets = credentialValues(event);
+      const logger = createLogger("INFO");
+      logger.error("custom resource could not start", {
+        error: scrubError(error, secrets),
+        request_id: event.RequestId,
+      });
+      const message = error instanceof Error ? error.message : String(error);
+      const reason = finalReason(`connvault custom resource could not start: ${message}`, secrets);
+      return respond(event, failedOutcome(event, reason), context, logger, options);
+    }
+    return handler(event, context);
+  };
+}
+
+/** The request's own physical id; a Create that fails gets a placeholder that keeps its RequestId. */
+const physicalIdOf = (event: CloudFormationCustomResourceEvent) =>
+  ("PhysicalResourceId" in event && event.PhysicalResourceId) || `${PLACEHOLDER}${event.RequestId}`;
+
+const failedOutcome = (event: CloudFormationCustomResourceEvent, reason: string): Outcome => ({
+  status: "FAILED",
+  reason,
+  physicalResourceId: physicalIdOf(event),
+  data: {},
+});
+
+const finalReason = (reason: string, secrets: string[]) => scrub(reason, secrets).slice(0, MAX_REASON);
 
 const admin = (organizationId: string): KeyPrincipal => ({
   kind: "key",
@@ -469,6 +461,52 @@ function scrubError(error: unknown, secrets: string[]): Error {
   copy.name = error.name;
   copy.stack = scrub(error.stack ?? "", secrets);
   return copy;
+}
+
+/** PUTs the outcome to the presigned ResponseURL, retrying a network error or 5xx while time is left. */
+async function respond(
+  event: CloudFormationCustomResourceEvent,
+  outcome: Outcome,
+  context: Context,
+  logger: Logger,
+  options: CustomResourceOptions,
+): Promise<void> {
+  const delays = options.responseRetryDelaysMs ?? [500, 1_000, 2_000, 4_000];
+  const attemptTimeout = options.responseTimeoutMs ?? 10_000;
+  const body = JSON.stringify({
+    Status: outcome.status,
+    Reason: outcome.reason,
+    PhysicalResourceId: outcome.physicalResourceId,
+    StackId: event.StackId,
+    RequestId: event.RequestId,
+    LogicalResourceId: event.LogicalResourceId,
+    NoEcho: true,
+    Data: outcome.data,
+  });
+  // Retries stop before the Lambda's own limit: past it nobody would answer at all.
+  const stopAt = Date.now() + context.getRemainingTimeInMillis() - 500;
+  for (let attempt = 0; ; attempt++) {
+    let problem: string;
+    try {
+      const limit = Math.max(1_000, Math.min(attemptTimeout, stopAt - Date.now()));
+      const status = await put(event.ResponseURL, body, limit);
+      if (status < 300) return;
+      problem = `HTTP ${status}`;
+      if (status < 500) {
+        // An expired or malformed presigned URL does not get better by retrying.
+        logger.error("custom resource response rejected", { problem, request_id: event.RequestId });
+        return;
+      }
+    } catch (error) {
+      problem = error instanceof Error ? error.message : "network error";
+    }
+    logger.warn("custom resource response not delivered", { attempt: attempt + 1, problem });
+    const pause = delays[attempt];
+    // Thrown, so Lambda's retry of the asynchronous invocation gets another chance to answer.
+    if (pause === undefined || Date.now() + pause + 1_000 > stopAt)
+      throw new Error(`The response to CloudFormation was not delivered: ${problem}`);
+    await sleep(pause);
+  }
 }
 
 /** PUT to the presigned S3 URL the way AWS's cfn-response module does: an empty content-type. */

@@ -1,6 +1,6 @@
 import { createServices } from "../composition.ts";
 import { loadConfig } from "../config.ts";
-import { createCustomResourceHandler } from "./custom-resource.ts";
+import { lazyCustomResourceHandler } from "./custom-resource.ts";
 
 /** The CloudFormation custom resource provider behind `Custom::Connection` (its ServiceToken). */
-export const handler = createCustomResourceHandler(createServices(loadConfig()));
+export const handler = lazyCustomResourceHandler(() => createServices(loadConfig()));

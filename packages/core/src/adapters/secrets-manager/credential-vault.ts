@@ -3,6 +3,7 @@ import {
   type CreateSecretCommandInput,
   DeleteSecretCommand,
   DescribeSecretCommand,
+  type DescribeSecretCommandOutput,
   GetSecretValueCommand,
   InvalidNextTokenException,
   InvalidRequestException,
@@ -12,7 +13,11 @@ import {
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
-import { SecretExistsError, SecretMissingError } from "../../connections/connection.errors.ts";
+import {
+  SecretExistsError,
+  SecretMissingError,
+  SecretNotAdoptableError,
+} from "../../connections/connection.errors.ts";
 import type {
   ConnectorSecrets,
   CredentialPayload,
@@ -22,6 +27,7 @@ import type {
   SecretReader,
 } from "../../connections/credential-vault.ts";
 import type { InventoriedSecret, SecretInventory } from "../../reconciler/reconciler.ports.ts";
+import type { SecretTags } from "../../resolver/resolver.store.ts";
 import { translateAwsError } from "../aws-errors.ts";
 
 export interface SecretsManagerVaultOptions {
@@ -90,18 +96,18 @@ export class SecretsManagerVault implements CredentialVault, ConnectorSecrets, S
   }
 
   async describe(secretId: string): Promise<SecretDescription | null> {
-    try {
-      const secret = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
-      return {
-        arn: secret.ARN ?? secretId,
-        tags: Object.fromEntries((secret.Tags ?? []).map((tag) => [tag.Key ?? "", tag.Value ?? ""])),
-        scheduledForDeletion: secret.DeletedDate !== undefined,
-        managedByConnvault: (secret.Name ?? "").startsWith(this.namespace()),
-      };
-    } catch (error) {
-      if (error instanceof ResourceNotFoundException) return null;
-      throw translateAwsError(error, "Secrets Manager");
-    }
+    const secret = await describeSecret(
+      this.client,
+      secretId,
+      !secretName(secretId).startsWith(this.namespace()),
+    );
+    if (!secret) return null;
+    return {
+      arn: secret.ARN ?? secretId,
+      tags: tagsOf(secret),
+      scheduledForDeletion: secret.DeletedDate !== undefined,
+      managedByConnvault: (secret.Name ?? "").startsWith(this.namespace()),
+    };
   }
 
   /**
@@ -188,7 +194,7 @@ export class SecretsManagerVault implements CredentialVault, ConnectorSecrets, S
 }
 
 /** GetSecretValue, for the functions whose roles may read (oauth: connector secrets; resolver: connections). */
-export class SecretsManagerReader implements SecretReader {
+export class SecretsManagerReader implements SecretReader, SecretTags {
   constructor(private readonly client: SecretsManagerClient) {}
 
   async read(secretId: string): Promise<unknown> {
@@ -197,6 +203,42 @@ export class SecretsManagerReader implements SecretReader {
       () => new SecretMissingError(secretId),
     );
     return JSON.parse(SecretString ?? "null");
+  }
+
+  async tags(secretId: string): Promise<Record<string, string>> {
+    const secret = await describeSecret(this.client, secretId, true);
+    if (!secret || secret.DeletedDate) throw new SecretMissingError(secretId);
+    return tagsOf(secret);
+  }
+}
+
+/** The name inside a secret ARN (still with its random suffix), or the id itself when it is a name. */
+const secretName = (secretId: string) =>
+  secretId.startsWith("arn:") ? secretId.slice(secretId.indexOf(":secret:") + ":secret:".length) : secretId;
+
+const tagsOf = (secret: DescribeSecretCommandOutput): Record<string, string> =>
+  Object.fromEntries((secret.Tags ?? []).map((tag) => [tag.Key ?? "", tag.Value ?? ""]));
+
+/**
+ * DescribeSecret; null when the secret does not exist. Outside connvault's prefix the roles may
+ * describe (and the resolver read) only secrets that carry a `connvault:organization_id` tag, so AWS
+ * answers AccessDenied, not ResourceNotFound, for one there that is missing or untagged: with
+ * `outsidePrefix` that is SecretNotAdoptableError. Inside the prefix AccessDenied is a broken role.
+ */
+async function describeSecret(
+  client: SecretsManagerClient,
+  secretId: string,
+  outsidePrefix: boolean,
+): Promise<DescribeSecretCommandOutput | null> {
+  try {
+    return await client.send(new DescribeSecretCommand({ SecretId: secretId }));
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return null;
+    if (outsidePrefix && (error as { name?: string }).name === "AccessDeniedException")
+      throw new SecretNotAdoptableError(
+        "Secrets Manager does not let connvault describe this secret: it does not exist, or has no connvault:organization_id tag",
+      );
+    throw translateAwsError(error, "Secrets Manager");
   }
 }
 
