@@ -1,11 +1,32 @@
 import { api, apiFunction } from "./api";
+import { customResourceFunction } from "./custom-resource";
+import { eventsDlq, eventsSubscription } from "./events";
+import { oauthFunction } from "./oauth";
+import { provisioner, provisioningDlq } from "./provisioning";
+import { reconciler } from "./reconciler";
+import { resolverFunction } from "./resolver";
 
 /** Subscribe to this topic (email, chat, pager) to hear about the alarms below. */
 export const alarmTopic = new sst.aws.SnsTopic("Alarms");
 
-const alarm = (name: string, args: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions">) =>
+/** An alarm when one minute's value of the metric reaches the threshold. */
+const alarm = (
+  name: string,
+  args: Pick<
+    aws.cloudwatch.MetricAlarmArgs,
+    "alarmDescription" | "namespace" | "metricName" | "dimensions"
+  > & {
+    statistic?: "Sum" | "Maximum";
+    threshold?: number;
+  },
+) =>
   new aws.cloudwatch.MetricAlarm(name, {
+    statistic: "Sum",
+    threshold: 1,
     ...args,
+    period: 60,
+    evaluationPeriods: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
     alarmActions: [alarmTopic.arn],
     okActions: [alarmTopic.arn],
     treatMissingData: "notBreaching",
@@ -16,26 +37,51 @@ alarm("ApiServerErrors", {
   namespace: "AWS/ApiGateway",
   metricName: "5xx",
   dimensions: { ApiId: api.nodes.api.id },
-  statistic: "Sum",
-  period: 60,
-  evaluationPeriods: 1,
-  threshold: 1,
-  comparisonOperator: "GreaterThanOrEqualToThreshold",
 });
 
-for (const [name, metricName] of [
-  ["ApiFunctionErrors", "Errors"],
-  ["ApiFunctionThrottles", "Throttles"],
-] as const) {
-  alarm(name, {
-    alarmDescription: `The api function reported ${metricName}`,
+alarm("ApiFunctionThrottles", {
+  alarmDescription: "The api function was throttled",
+  namespace: "AWS/Lambda",
+  metricName: "Throttles",
+  dimensions: { FunctionName: apiFunction.name },
+});
+
+const functions = {
+  Api: apiFunction.name,
+  OAuth: oauthFunction.name,
+  Resolver: resolverFunction.name,
+  Events: eventsSubscription.nodes.function.name,
+  Provisioner: provisioner.nodes.function.name,
+  Reconciler: reconciler.nodes.function.name,
+  CustomResource: customResourceFunction.name,
+};
+for (const [name, functionName] of Object.entries(functions)) {
+  alarm(`${name}FunctionErrors`, {
+    alarmDescription: `The ${name} function reported an error (a crash, a timeout or an unhandled failure)`,
     namespace: "AWS/Lambda",
-    metricName,
-    dimensions: { FunctionName: apiFunction.name },
-    statistic: "Sum",
-    period: 60,
-    evaluationPeriods: 1,
-    threshold: 1,
-    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    metricName: "Errors",
+    dimensions: { FunctionName: functionName },
   });
 }
+
+for (const [name, queue] of [
+  ["EventsDlq", eventsDlq],
+  ["ProvisioningDlq", provisioningDlq],
+] as const) {
+  alarm(`${name}Depth`, {
+    alarmDescription: `${name} holds messages: something failed for good; inspect and replay them`,
+    namespace: "AWS/SQS",
+    metricName: "ApproximateNumberOfMessagesVisible",
+    statistic: "Maximum",
+    dimensions: { QueueName: queue.nodes.queue.name },
+  });
+}
+
+alarm("EventsIteratorAge", {
+  alarmDescription: "Lifecycle events lag the table's stream by 5 minutes or more",
+  namespace: "AWS/Lambda",
+  metricName: "IteratorAge",
+  statistic: "Maximum",
+  threshold: 300_000,
+  dimensions: { FunctionName: eventsSubscription.nodes.function.name },
+});

@@ -17,7 +17,7 @@ export const provisioningQueue = new sst.aws.Queue("Provisioning", {
  * At most 2 concurrent provisioners, each pacing itself to 20 messages a second: bulk provisioning
  * stays under Secrets Manager's 50 writes/s per account and region, whatever the queue depth.
  */
-provisioningQueue.subscribe(
+export const provisioner = provisioningQueue.subscribe(
   connvaultFunction("provisioner", {
     timeout: "4 minutes",
     permissions: [tableAccess, ...writeOnlySecrets, { actions: ["events:PutEvents"], resources: [bus.arn] }],

@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { deriveKey } from "../../packages/functions/src/keys.ts";
+import { SECRET_WRITE_BUDGET, SECRET_WRITE_ROUTES } from "../../stacks/secret-writes.ts";
 import { type SynthResult, synth } from "./synth.ts";
 
 // The real sst.config.ts and stacks/, run under Pulumi mocks: what `sst deploy` would create.
@@ -143,7 +145,8 @@ describe("secret reads", () => {
     expect(Object.keys(all)).toHaveLength(8);
     expect(Object.fromEntries(Object.entries(all).filter(([, resources]) => resources.length > 0))).toEqual({
       OAuthRole: [CONNECTORS],
-      ResolverRole: [CONNECTIONS, CONNECTORS].sort(),
+      // "*" only with the tag condition (see "adopted secrets").
+      ResolverRole: ["*", CONNECTIONS, CONNECTORS].sort(),
     });
   });
 
@@ -154,6 +157,37 @@ describe("secret reads", () => {
       );
     expect(denied("ApiRole")?.Resource).toEqual(["*"]);
     expect(denied("OAuthRole")?.Resource).toEqual([CONNECTIONS]);
+  });
+});
+
+describe("adopted secrets", () => {
+  const TAGGED = { Null: { "secretsmanager:ResourceTag/connvault:organization_id": ["false"] } };
+  const wide = (role: string) =>
+    statementsOf(only(ci, "aws:iam/role:Role", role)).filter((s) => s.Resource.includes("*"));
+
+  it("may be read and described by the resolver outside the prefix only when tagged for an organization", () => {
+    expect(wide("ResolverRole")).toEqual([
+      {
+        Effect: "Allow",
+        Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+        Resource: ["*"],
+        Condition: TAGGED,
+      },
+    ]);
+  });
+
+  it("leave the resolver's KMS grant on connvault's key, through Secrets Manager, for the prefix only", () => {
+    const kms = statementsOf(only(ci, "aws:iam/role:Role", "ResolverRole")).filter((s) =>
+      s.Action.some((a) => a.startsWith("kms:")),
+    );
+    expect(kms).toEqual([
+      expect.objectContaining({
+        Resource: [expect.stringContaining("CredentialsKey")],
+        Condition: expect.objectContaining({
+          StringLike: { "kms:EncryptionContext:SecretARN": [CONNECTIONS, CONNECTORS] },
+        }),
+      }),
+    ]);
   });
 });
 
@@ -221,51 +255,64 @@ describe("the KMS key", () => {
 });
 
 describe("the api function and HTTP API", () => {
-  it("runs arm64 Node.js 22 with 1024 MB from the esbuild bundle", () => {
+  it("runs arm64 Node.js 24 with 1024 MB from the esbuild bundle", () => {
     expect(only(ci, "aws:lambda/function:Function", "ApiFunction")).toMatchObject({
       architectures: ["arm64"],
-      runtime: "nodejs22.x",
+      runtime: "nodejs24.x",
       memorySize: 1024,
       handler: "index.handler",
     });
   });
 
-  it("routes everything to the function and throttles the secret-writing routes below 50/s", () => {
+  it("routes everything to the function and throttles every secret-writing route, together under 50/s", () => {
     const routes = ci.resources
       .filter((r) => r.type === "aws:apigatewayv2/route:Route")
       .map((r) => r.inputs.routeKey)
       .sort();
-    expect(routes).toEqual(
-      [
-        "$default",
-        "POST /v1/connectors/{connector_id}/connections",
-        "POST /v1/connectors/{connector_id}/connect",
-        "PUT /v1/connections/{id}/credentials",
-        "POST /unified/connection",
-        "GET /oauth2/authorize",
-        "GET /oauth2/callback",
-      ].sort(),
-    );
+    expect(routes).toEqual(["$default", "GET /oauth2/authorize", ...Object.keys(SECRET_WRITE_ROUTES)].sort());
     const stage = only(ci, "aws:apigatewayv2/stage:Stage");
     expect(stage.defaultRouteSettings).toMatchObject({
       throttlingRateLimit: 500,
       throttlingBurstLimit: 1000,
     });
     const limits = stage.routeSettings as { routeKey: string; throttlingRateLimit: number }[];
-    expect(limits.map((s) => s.routeKey).sort()).toEqual(
-      routes.filter(
-        (r) => r.startsWith("POST /v1") || r.startsWith("PUT") || r === "POST /unified/connection",
-      ),
-    );
-    for (const limit of limits) expect(limit.throttlingRateLimit).toBeLessThan(50);
+    expect(limits.map((s) => s.routeKey).sort()).toEqual(Object.keys(SECRET_WRITE_ROUTES).sort());
+    const total = limits.reduce((sum, limit) => sum + limit.throttlingRateLimit, 0);
+    expect(total).toBe(SECRET_WRITE_BUDGET);
+    expect(total).toBeLessThan(50);
   });
 
-  it("alarms on API 5xx and on Lambda errors and throttles", () => {
+  it("gives the api and oauth functions the API's own URL, so a Host header cannot change their links", () => {
+    for (const name of ["ApiFunction", "OAuthFunction"]) {
+      const variables = only(ci, "aws:lambda/function:Function", name).environment.variables;
+      expect(variables.CONNVAULT_PUBLIC_URL, name).toMatch(/^https:\/\/HttpApiApi-id\.execute-api\./);
+    }
+  });
+
+  it("answers no cross-origin browser request unless origins are configured", () => {
+    expect(only(ci, "aws:apigatewayv2/api:Api").corsConfiguration ?? {}).toEqual({});
+  });
+
+  it("alarms on API 5xx, every function's errors, the api's throttles, both DLQs and the stream's lag", () => {
     const alarms = ci.resources
       .filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm")
       .map((r) => `${r.inputs.namespace}/${r.inputs.metricName}`)
       .sort();
-    expect(alarms).toEqual(["AWS/ApiGateway/5xx", "AWS/Lambda/Errors", "AWS/Lambda/Throttles"]);
+    expect(alarms).toEqual(
+      [
+        "AWS/ApiGateway/5xx",
+        ...Array(7).fill("AWS/Lambda/Errors"),
+        "AWS/Lambda/Throttles",
+        "AWS/Lambda/IteratorAge",
+        "AWS/SQS/ApproximateNumberOfMessagesVisible",
+        "AWS/SQS/ApproximateNumberOfMessagesVisible",
+      ].sort(),
+    );
+    const functions = ci.resources.filter((r) => r.type === "aws:lambda/function:Function");
+    const watched = ci.resources
+      .filter((r) => r.inputs.metricName === "Errors")
+      .map((r) => (unsecret(r.inputs.dimensions) as { FunctionName: string }).FunctionName);
+    expect(watched.sort()).toEqual(functions.map((f) => f.inputs.name).sort());
   });
 });
 
@@ -294,7 +341,7 @@ describe("lifecycle events", () => {
     expect(ci.outputs.bus).toBe("connvault-ci");
   });
 
-  it("come from the table's stream with partial batch failures, unlimited retries, bisection and a DLQ", () => {
+  it("come from the table's stream with partial batch failures, bisection, an hour's retries at most, then the DLQ", () => {
     const mappings = ci.resources.filter(
       (r) =>
         r.type === "aws:lambda/eventSourceMapping:EventSourceMapping" &&
@@ -305,9 +352,13 @@ describe("lifecycle events", () => {
       startingPosition: "TRIM_HORIZON",
       functionResponseTypes: ["ReportBatchItemFailures"],
       bisectBatchOnFunctionError: true,
-      maximumRetryAttempts: -1,
+      maximumRecordAgeInSeconds: 3600,
+      maximumRetryAttempts: 10_000,
       destinationConfig: { onFailure: { destinationArn: expect.stringContaining("EventsDlq") } },
     });
+    // The function itself sends the records it gives up on, whole, to the same DLQ.
+    const events = only(ci, "aws:lambda/function:Function", "TableSubscriberEventsFunctionFunction");
+    expect(events.environment.variables.CONNVAULT_EVENTS_DLQ_URL).toMatch(/^https:\/\/sqs\..*EventsDlq/);
   });
 
   it("are published by a role that can read the stream, put events and reach its DLQ, and nothing else", () => {
@@ -427,9 +478,9 @@ describe("the reconciler", () => {
     ]);
   });
 
-  it("runs hourly from EventBridge Scheduler, whose role may only invoke it", () => {
+  it("runs hourly from EventBridge Scheduler, whose role only this account's schedules assume and may only invoke it", () => {
     const fn = only(ci, "aws:lambda/function:Function", "ReconcilerHandlerFunction");
-    expect(fn).toMatchObject({ handler: "index.handler", runtime: "nodejs22.x", timeout: 300 });
+    expect(fn).toMatchObject({ handler: "index.handler", runtime: "nodejs24.x", timeout: 300 });
     const schedule = only(ci, "aws:scheduler/schedule:Schedule", "ReconcilerSchedule");
     expect(schedule).toMatchObject({ scheduleExpression: "rate(1 hour)", state: "ENABLED" });
     expect(unsecret(schedule.target)).toMatchObject({
@@ -437,9 +488,43 @@ describe("the reconciler", () => {
       retryPolicy: { maximumRetryAttempts: 0 },
     });
     const scheduler = only(ci, "aws:iam/role:Role", "ReconcilerRole");
-    expect(unsecret(scheduler.assumeRolePolicy)).toMatchObject({
-      Statement: [expect.objectContaining({ Principal: { Service: "scheduler.amazonaws.com" } })],
+    expect(JSON.parse(unsecret(scheduler.assumeRolePolicy) as string)).toMatchObject({
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: ["sts:AssumeRole"],
+          Principal: { Service: ["scheduler.amazonaws.com"] },
+          Condition: { StringEquals: { "aws:SourceAccount": ["123456789012"] } },
+        },
+      ],
     });
     expect(allowed(statementsOf(scheduler)).map(({ action }) => action)).toEqual(["lambda:InvokeFunction"]);
+  });
+});
+
+describe("server keys", () => {
+  const linksOf = (functionID: string) => {
+    const build = ci.builds.find((b) => b.functionID === functionID) as { links?: Record<string, unknown> };
+    expect(build, functionID).toBeDefined();
+    return Object.keys(build.links ?? {}).sort();
+  };
+
+  it("reach only the functions that use them: the root key the api alone, per-purpose keys the rest", () => {
+    expect(linksOf("Api")).toEqual(["ConnvaultSettings", "RootApiKey"]);
+    expect(linksOf("OAuth")).toEqual(["ConnvaultSettings", "OAuthPageKey", "SecretTokenKey"]);
+    expect(linksOf("Resolver")).toEqual(["ConnvaultSettings", "SecretTokenKey"]);
+    expect(linksOf("CustomResource")).toEqual(["ConnvaultSettings", "SecretTokenKey"]);
+    expect(linksOf("ReconcilerHandler")).toEqual(["ConnvaultSettings"]);
+    const ids = ci.builds.map((b) => b.functionID);
+    expect(ids).toHaveLength(7);
+  });
+
+  it("are the keys the api derives from the root key, so every function signs alike", () => {
+    const links = (
+      ci.builds.find((b) => b.functionID === "OAuth") as { links: Record<string, { value: unknown }> }
+    ).links;
+    expect(unsecret(links.SecretTokenKey?.value)).toBe(
+      deriveKey(secrets.RootApiKey, "secret-token").toString("base64url"),
+    );
   });
 });
