@@ -1,5 +1,7 @@
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, ScanCommand } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
+import { dynamoClient } from "./aws.ts";
+import { createOrganization, type Harness, json } from "./harness.ts";
 
 type Item = Record<string, AttributeValue>;
 
@@ -34,4 +36,19 @@ export function streamRecord(sequence: string, options: StreamRecordOptions): Dy
     eventSourceARN:
       "arn:aws:dynamodb:us-east-1:123456789012:table/connvault-test/stream/2026-11-21T00:00:00.000",
   };
+}
+
+/** The table item of a new connection (in a new organization), as the stream's images carry it. */
+export async function connectionItem(h: Harness): Promise<Item> {
+  const org = await createOrganization(h);
+  const created = await json<{ id: string }>(
+    await h.request("POST", "/v1/connectors/open-meteo/connections", {
+      key: org.adminKey,
+      body: { name: "m" },
+    }),
+  );
+  const scan = await dynamoClient(h.edge.url).send(new ScanCommand({ TableName: "connvault-test" }));
+  const item = scan.Items?.find((i) => i.id?.S === created.id);
+  if (!item) throw new Error("the connection's item is not in the table");
+  return item;
 }

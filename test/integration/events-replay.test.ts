@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { createEventsHandler } from "@connvault/functions";
 import type { DynamoDBRecord } from "aws-lambda";
@@ -8,11 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqsDeadLetterQueue } from "../../packages/functions/src/events/dead-letters.ts";
 import { createRecordPublisher } from "../../packages/functions/src/events/events.ts";
 import { replayDeadLetters } from "../../packages/functions/src/events/replay.ts";
-import { dynamoClient } from "../helpers/aws.ts";
 import { injectFault } from "../helpers/faults.ts";
-import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { type Harness, startHarness } from "../helpers/harness.ts";
 import { sqsClient } from "../helpers/sqs.ts";
-import { streamRecord } from "../helpers/stream-records.ts";
+import { connectionItem, streamRecord } from "../helpers/stream-records.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -44,17 +42,9 @@ const onFailureMessage = {
 
 /** A DLQ holding what the events function gave up on (one expired record) and one Lambda metadata message. */
 async function filledDlq() {
-  const org = await createOrganization(h);
-  const created = await json<{ id: string }>(
-    await h.request("POST", "/v1/connectors/open-meteo/connections", {
-      key: org.adminKey,
-      body: { name: "m" },
-    }),
-  );
-  const scan = await dynamoClient(h.edge.url).send(new ScanCommand({ TableName: "connvault-test" }));
-  const item = scan.Items?.find((i) => i.id?.S === created.id);
+  const item = await connectionItem(h);
   const record = streamRecord(randomUUID().replaceAll("-", ""), {
-    newImage: item ?? {},
+    newImage: item,
     createdAt: Date.now() - 20 * 60_000,
   });
   const sqs = sqsClient(h.edge.url);
@@ -70,7 +60,7 @@ async function filledDlq() {
   }
   await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(onFailureMessage) }));
   await h.edge.stream.drain();
-  return { sqs, url, record, connectionId: created.id, published: h.edge.events.events.length };
+  return { sqs, url, record, connectionId: item.id?.S ?? "", published: h.edge.events.events.length };
 }
 
 /** The events published for the DLQ's connection since it was filled. */

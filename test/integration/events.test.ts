@@ -1,16 +1,14 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { deterministicId } from "@connvault/core";
 import { createEventsHandler } from "@connvault/functions";
 import type { DynamoDBBatchResponse, DynamoDBRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeDeadLetter, SqsDeadLetterQueue } from "../../packages/functions/src/events/dead-letters.ts";
-import { dynamoClient } from "../helpers/aws.ts";
 import { injectFault } from "../helpers/faults.ts";
 import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
 import { receiveAll, sqsClient } from "../helpers/sqs.ts";
-import { streamRecord } from "../helpers/stream-records.ts";
+import { connectionItem, streamRecord } from "../helpers/stream-records.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -77,19 +75,6 @@ describe("lifecycle events from the table's stream", () => {
 });
 
 describe("the events function when a record cannot be published", () => {
-  const connectionItem = async () => {
-    const org = await createOrganization(h);
-    const created = await json<{ id: string }>(
-      await h.request("POST", "/v1/connectors/open-meteo/connections", {
-        key: org.adminKey,
-        body: { name: "m" },
-      }),
-    );
-    const scan = await dynamoClient(h.edge.url).send(new ScanCommand({ TableName: "connvault-test" }));
-    const item = scan.Items?.find((i) => i.id?.S === created.id);
-    if (!item) throw new Error("the connection's item is not in the table");
-    return item;
-  };
   const dlq = async () => {
     const sqs = sqsClient(h.edge.url);
     const { QueueUrl = "" } = await sqs.send(
@@ -106,7 +91,7 @@ describe("the events function when a record cannot be published", () => {
 
   it("sends a record whose item does not parse as a connection whole to the DLQ, and the batch succeeds", async () => {
     // Prepare: the middle record's item is one a newer schema wrote (a field this code cannot read).
-    const item = await connectionItem();
+    const item = await connectionItem(h);
     const queue = await dlq();
     const poison = streamRecord("200", { newImage: { ...item, status: { S: "from_the_future" } } });
     const records = [
@@ -131,7 +116,7 @@ describe("the events function when a record cannot be published", () => {
   });
 
   it("sends an event over EventBridge's 256 KB entry limit whole to the DLQ, its record gzipped", async () => {
-    const item = await connectionItem();
+    const item = await connectionItem(h);
     const queue = await dlq();
     const big = streamRecord("100", {
       newImage: { ...item, metadata: { M: { notes: { S: "x".repeat(300_000) } } } },
@@ -152,7 +137,7 @@ describe("the events function when a record cannot be published", () => {
   });
 
   it("sends a record whose event EventBridge rejects as invalid whole to the DLQ", async () => {
-    const item = await connectionItem();
+    const item = await connectionItem(h);
     const queue = await dlq();
     const record = streamRecord("100", { newImage: item });
     const invalid = () =>
@@ -178,7 +163,7 @@ describe("the events function when a record cannot be published", () => {
 
   it("reports a record that fails transiently and every later one, publishing none of the later ones", async () => {
     // Prepare: the second PutEvents fails once, as a 503 would; the records are fresh.
-    const item = await connectionItem();
+    const item = await connectionItem(h);
     const queue = await dlq();
     const records = ["100", "200", "300"].map((sequence) => streamRecord(sequence, { newImage: item }));
     const handler = createEventsHandler(h.services, { deadLetters: queue.deadLetters });
@@ -209,7 +194,7 @@ describe("the events function when a record cannot be published", () => {
 
   it("sends a record that still fails past the age limit whole to the DLQ, and moves on", async () => {
     // Prepare: records of a change 20 minutes ago; the first PutEvents fails.
-    const item = await connectionItem();
+    const item = await connectionItem(h);
     const queue = await dlq();
     const createdAt = Date.now() - 20 * 60_000;
     const records = ["100", "200"].map((sequence) => streamRecord(sequence, { newImage: item, createdAt }));
@@ -233,7 +218,7 @@ describe("the events function when a record cannot be published", () => {
   });
 
   it("reports a record it cannot send to the DLQ as a batch item failure, with every later one", async () => {
-    const item = await connectionItem();
+    const item = await connectionItem(h);
     const sqs = sqsClient(h.edge.url);
     const missing = new SqsDeadLetterQueue(sqs, `${h.edge.url}/000000000000/no-such-queue-${randomUUID()}`);
     const records = [
