@@ -26,6 +26,17 @@ export default defineConfig({
       project("api"),
       project("integration"),
       ...(sstInstalled ? [project("infra", { testTimeout: 60_000 })] : []),
+      // The deployment simulation (test/deploy/README.md): the synthesized functions, each started from
+      // its bundle alone on Node 24 with its synthesized environment, its AWS calls checked against its IAM.
+      ...(sstInstalled
+        ? [
+            project("deploy", {
+              globalSetup: ["test/deploy/global-setup.ts"],
+              testTimeout: 60_000,
+              hookTimeout: 150_000,
+            }),
+          ]
+        : []),
       ...(conformance
         ? [
             project("conformance", {

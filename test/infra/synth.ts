@@ -30,6 +30,19 @@ export interface SynthResource {
   inputs: Record<string, Json>;
   /** false for component resources (`sst:*`, the stack). */
   custom: boolean;
+  /** Pulumi URN, as the mock monitor computes it. */
+  urn: string;
+  /** URN of the parent resource ("" for the stack). */
+  parent: string;
+  /**
+   * URNs the engine creates before this resource: `dependsOn` and every resource an input refers to
+   * (components expanded to their custom descendants), as the SDK sends them in RegisterResource.
+   */
+  dependencies: string[];
+  /** The physical id the mocks answered. */
+  id: string;
+  /** The outputs the mocks answered: the inputs plus arn, name and type-specific attributes. */
+  outputs: Record<string, Json>;
 }
 
 export interface SynthResult {
@@ -37,7 +50,21 @@ export interface SynthResult {
   /** What `run()` returned (plus SST's `_protect`), resolved to plain values. */
   outputs: Record<string, Json>;
   /** `Runtime.Build` requests SST sent for each `sst.aws.Function` (answered with a stub bundle). */
-  builds: Array<{ functionID: string; handler: string; runtime?: string }>;
+  builds: SynthBuild[];
+}
+
+/** What a `Runtime.Build` request (pkg/runtime/runtime.go's BuildInput) asks for. */
+export interface SynthBuild {
+  functionID: string;
+  handler: string;
+  runtime?: string;
+  /** The prebuilt bundle folder (relative to the project root), when the function sets `bundle`. */
+  bundle?: string;
+  /**
+   * Linked resources by name, when there are any: what runtime.go encrypts into the bundle's
+   * `resource.enc` with the function's `SST_KEY`.
+   */
+  links?: Record<string, Json>;
 }
 
 export interface SynthOptions {
@@ -196,17 +223,26 @@ async function synthOnce(options: SynthOptions): Promise<SynthResult> {
 
     // 4. Mocks: record every resource, answer the provider functions SST calls.
     const resources: SynthResource[] = [];
+    // The mocks' newResource gets no dependencies: the RegisterResource request being served has them.
+    let request: RegisterRequest | undefined;
     await pulumi.runtime.setMocks(
       {
         newResource(args: { type: string; name: string; inputs: Record<string, Json>; custom?: boolean }) {
           active();
+          const mocked = mockResource(args.type, args.name, args.inputs, region);
+          const parent = request?.getParent() ?? "";
           resources.push({
             type: args.type,
             name: args.name,
             inputs: args.inputs,
             custom: args.custom ?? true,
+            urn: monitor.newUrn(parent, args.type, args.name),
+            parent,
+            dependencies: request?.getDependenciesList() ?? [],
+            id: mocked.id,
+            outputs: mocked.state,
           });
-          return mockResource(args.type, args.name, args.inputs, region);
+          return mocked;
         },
         call(args: { token: string; inputs: Record<string, Json> }) {
           active();
@@ -217,6 +253,15 @@ async function synthOnce(options: SynthOptions): Promise<SynthResult> {
       stage,
       false,
     );
+    const monitor = pulumi.runtime.getMonitor();
+    const registerResource = monitor.registerResource.bind(monitor);
+    // MockMonitor.registerResource calls newResource synchronously, before its first await.
+    monitor.registerResource = (req: RegisterRequest, callback: Json) => {
+      request = req;
+      const pending = registerResource(req, callback);
+      request = undefined;
+      return pending;
+    };
     for (const [provider, config] of Object.entries(providers)) {
       for (const [key, value] of Object.entries(config as Record<string, Json>)) {
         if (key === "version") continue;
@@ -266,7 +311,11 @@ async function synthOnce(options: SynthOptions): Promise<SynthResult> {
     }
     if (pulumi.log.hasErrors() && failures.length === 0) failures.push(new Error("Pulumi logged errors"));
     if (failures.length > 0) throw toError(failures);
-    return { resources, outputs: outputs ?? {}, builds: server.builds };
+    return {
+      resources,
+      outputs: outputs ?? {},
+      builds: server.builds,
+    };
   } finally {
     process.removeListener("unhandledRejection", onFailure);
     process.removeListener("uncaughtException", onFailure);
@@ -289,6 +338,12 @@ import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"
 const __filename = topLevelFileUrlToPath(import.meta.url)
 const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))
 `;
+
+/** The parts of Pulumi's RegisterResourceRequest (protobuf) the recording reads. */
+interface RegisterRequest {
+  getParent(): string;
+  getDependenciesList(): string[];
+}
 
 const toSlash = (path: string) => path.replaceAll("\\", "/");
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
@@ -371,12 +426,18 @@ function toError(failures: unknown[]): Error {
 
 /** Answers SST's CLI RPC (`SST_SERVER`, Go net/rpc JSON 1.0 over HTTP POST /rpc). */
 async function startRpcServer(work: string, onActivity: () => void) {
-  const builds: SynthResult["builds"] = [];
+  const builds: SynthBuild[] = [];
   let pending = 0;
   const methods: Record<string, (args: Json) => Promise<Json>> = {
     // function.ts buildHandler(): answer with a stub bundle that contains the handler file.
     "Runtime.Build": async (args) => {
-      builds.push({ functionID: args.functionID, handler: args.handler, runtime: args.runtime });
+      builds.push({
+        functionID: args.functionID,
+        handler: args.handler,
+        runtime: args.runtime,
+        ...(args.bundle ? { bundle: args.bundle } : {}),
+        ...(Object.keys(args.links ?? {}).length > 0 ? { links: args.links } : {}),
+      });
       const out = join(work, "artifacts", `${args.functionID}-stub`);
       const handler = String(args.handler);
       const file = handler.slice(0, handler.lastIndexOf("."));
