@@ -43,13 +43,12 @@ export async function purgeSecrets(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values, positionals } = parseArgs({
+  const { values } = parseArgs({
     options: { stage: { type: "string" }, "secrets-only": { type: "boolean" } },
-    allowPositionals: true,
   });
   const stage = values.stage;
   if (!stage || !/^[A-Za-z0-9-]+$/.test(stage)) {
-    console.error("Usage: npm run remove -- --stage <stage> [--secrets-only] [sst remove options]");
+    console.error("Usage: npm run remove -- --stage <stage> [--secrets-only]");
     process.exit(2);
   }
   if (stage === "production") {
@@ -60,7 +59,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const purged = await purgeSecrets(new SecretsManagerClient({}), prefix);
   console.log(`${purged} secret(s) under ${prefix}/ deleted`);
   if (!values["secrets-only"]) {
-    const sst = spawnSync("npx", ["sst", "remove", "--stage", stage, ...positionals], { stdio: "inherit" });
+    const sst = spawnSync("npx", ["sst", "remove", "--stage", stage], { stdio: "inherit" });
     process.exit(sst.status ?? 1);
   }
 }
