@@ -27,6 +27,9 @@ export interface AwsCall {
   status: number;
 }
 
+/** Who calls through a proxy: a function's role, or an operator's (a person running a script). */
+export type Caller = Pick<DeployedFunction, "id" | "name" | "roleName" | "policies">;
+
 export interface IamProxy {
   url: string;
   close(): Promise<void>;
@@ -112,8 +115,8 @@ const withStandIns = (policy: PolicyDocument): PolicyDocument => ({
   ),
 });
 
-/** The decision IAM would make for one function's role on one request. */
-export async function evaluate(fn: DeployedFunction, account: string, auth: Authorization): Promise<string> {
+/** The decision IAM would make for one caller's role on one request. */
+export async function evaluate(fn: Caller, account: string, auth: Authorization): Promise<string> {
   const result = await runSimulation(
     {
       identityPolicies: fn.policies.map((p) => ({ name: p.name, policy: withStandIns(p.policy) })),
@@ -134,7 +137,7 @@ export async function evaluate(fn: DeployedFunction, account: string, auth: Auth
 }
 
 export interface ProxyOptions {
-  fn: DeployedFunction;
+  fn: Caller;
   d: Deployment;
   edgeUrl: string;
   region: string;
@@ -226,7 +229,7 @@ async function authorizationsFor(o: ProxyOptions, service: string, operation: st
 const accessKeyOf = (headers: IncomingHttpHeaders) =>
   /Credential=([^/]+)\//.exec(String(headers.authorization ?? ""))?.[1] ?? "";
 
-/** One proxy per function: the port it is given tells the caller (its SDK clients may pin their own keys). */
+/** One proxy per caller: the port it is given tells the caller (its SDK clients may pin their own keys). */
 export async function startIamProxy(o: ProxyOptions): Promise<IamProxy> {
   const edge = new URL(o.edgeUrl);
   const server = createServer(async (req, res) => {

@@ -11,6 +11,7 @@ import { type DeployedFunction, type Deployment, deployment, functionByArn } fro
 import {
   type Authorization,
   type AwsCall,
+  type Caller,
   evaluate,
   type IamProxy,
   startIamProxy,
@@ -44,6 +45,8 @@ export interface Simulation {
   failNext(bundle: string, operation: string, count: number): void;
   /** The IAM proxy one function's process calls AWS through, for direct calls as that function. */
   proxyOf(bundle: string): string;
+  /** An IAM proxy for someone outside the functions (an operator's script), evaluated against their policies. */
+  startProxy(caller: Caller): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -99,6 +102,9 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
   const faults = new Map<string, Map<string, number>>();
   const starts = new Map<string, LambdaProcess | Error>();
   const variants: LambdaProcess[] = [];
+  const proxyFor = (fn: Caller, faults: Map<string, number>) =>
+    startIamProxy({ fn, d, edgeUrl: edge.url, region, t, calls, faults, describeSecret });
+  const others: IamProxy[] = [];
   const start = (fn: DeployedFunction, proxy: IamProxy) =>
     startLambda({
       fn,
@@ -112,16 +118,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
   for (const fn of d.functions) {
     const fault = new Map<string, number>();
     faults.set(bundleName(fn), fault);
-    const proxy = await startIamProxy({
-      fn,
-      d,
-      edgeUrl: edge.url,
-      region,
-      t,
-      calls,
-      faults: fault,
-      describeSecret,
-    });
+    const proxy = await proxyFor(fn, fault);
     proxies.set(bundleName(fn), proxy);
     starts.set(bundleName(fn), await start(fn, proxy).catch((error: Error) => error));
   }
@@ -180,11 +177,16 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     },
     failNext: (bundle, operation, count) => faults.get(bundle)?.set(operation, count),
     proxyOf: (bundle) => proxies.get(bundle)?.url ?? "",
+    async startProxy(caller) {
+      const proxy = await proxyFor(caller, new Map());
+      others.push(proxy);
+      return proxy.url;
+    },
     async close() {
       await stream.drain();
       for (const started of [...starts.values(), ...variants])
         if (!(started instanceof Error)) await started.close();
-      for (const proxy of proxies.values()) await proxy.close();
+      for (const proxy of [...proxies.values(), ...others]) await proxy.close();
       lookup.destroy();
       sqs.destroy();
       await edge.close();

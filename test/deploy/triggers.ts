@@ -195,6 +195,8 @@ export class StreamPoller {
   readonly mapping: StreamMapping;
   /** The size of every batch the events function was invoked with. */
   readonly batches: number[] = [];
+  /** Every record the events function was invoked with, as it was given (once per attempt). */
+  readonly delivered: DynamoDBRecord[] = [];
 
   constructor(
     d: Deployment,
@@ -222,6 +224,20 @@ export class StreamPoller {
     this.paused = true;
   }
 
+  /**
+   * Makes the held records `seconds` older, standing for a shard held up that long: Lambda delivers a
+   * record with the ApproximateCreationDateTime of its change, and the minutes it waited pass at once here.
+   */
+  age(seconds: number): void {
+    for (const [index, record] of this.pending.entries()) {
+      const created = record.dynamodb?.ApproximateCreationDateTime ?? Date.now() / 1000;
+      this.pending[index] = {
+        ...record,
+        dynamodb: { ...record.dynamodb, ApproximateCreationDateTime: created - seconds },
+      };
+    }
+  }
+
   resume(): void {
     this.paused = false;
     this.running = this.running.then(() => this.pump());
@@ -246,6 +262,7 @@ export class StreamPoller {
         continue;
       }
       this.batches.push(batch.length);
+      this.delivered.push(...batch);
       let failedAt = -1;
       try {
         const result = await this.byArn(this.mapping.functionArn).invoke<SQSBatchResponse | null>({
