@@ -39,11 +39,8 @@ beforeAll(async () => {
   sim = await startSimulation({
     lambdaNode,
     bundleDir: inject("bundleDir"),
-    ...(process.env.CONNVAULT_DEPLOY_CONFIG ? { configPath: process.env.CONNVAULT_DEPLOY_CONFIG } : {}),
+    connectors: { replayed: connector },
   });
-  if (sim.starts.get("api") instanceof Error) return;
-  const put = await sim.api.request("PUT", "/v1/connectors/replayed", { headers: root(), body: connector });
-  if (put.status !== 200) throw new Error(`PUT /v1/connectors/replayed: ${put.status} ${put.body}`);
 });
 
 afterAll(async () => {

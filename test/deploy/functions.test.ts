@@ -27,17 +27,9 @@ let sim: Simulation;
 
 beforeAll(async () => {
   if (!lambdaNode) return;
-  sim = await startSimulation({
-    lambdaNode,
-    bundleDir: inject("bundleDir"),
-    // Another SST config to deploy instead of the repository's (README.md in this folder).
-    ...(process.env.CONNVAULT_DEPLOY_CONFIG ? { configPath: process.env.CONNVAULT_DEPLOY_CONFIG } : {}),
-  });
-  // The catalog's Stripe entry, added the way an operator adds a connector: over HTTP with the root key.
+  // The catalog's Stripe entry, added the way an operator adds a connector.
   const { id: _id, ...stripe } = catalog().find((c) => c.id === "stripe") ?? { id: "" };
-  if (sim.starts.get("api") instanceof Error) return;
-  const put = await sim.api.request("PUT", "/v1/connectors/stripe", { headers: root(), body: stripe });
-  if (put.status !== 200) throw new Error(`PUT /v1/connectors/stripe: ${put.status} ${put.body}`);
+  sim = await startSimulation({ lambdaNode, bundleDir: inject("bundleDir"), connectors: { stripe } });
 });
 
 afterAll(async () => {

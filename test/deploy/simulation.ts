@@ -53,19 +53,25 @@ export interface Simulation {
 export interface SimulationOptions {
   lambdaNode: string;
   bundleDir: string;
-  /** Another SST config to deploy (the repository's by default), e.g. to show what a defect breaks. */
+  /**
+   * Another SST config to deploy, e.g. to show what a defect breaks; by default CONNVAULT_DEPLOY_CONFIG's
+   * (README.md in this folder), else the repository's.
+   */
   configPath?: string;
+  /** Connectors to add once the api runs, as an operator adds them: PUT /v1/connectors/{id} with the root key. */
+  connectors?: Record<string, object>;
 }
 
 const bundleName = (fn: DeployedFunction) => posix.basename(fn.bundle);
 
 export async function startSimulation(options: SimulationOptions): Promise<Simulation> {
+  const configPath = options.configPath ?? process.env.CONNVAULT_DEPLOY_CONFIG;
   const rootApiKey = generateApiKey();
   const d = deployment(
     await synth({
       stage: "ci",
       secrets: { RootApiKey: rootApiKey },
-      ...(options.configPath ? { configPath: options.configPath } : {}),
+      ...(configPath ? { configPath } : {}),
     }),
   );
   const region = d.table.arn.split(":")[3] ?? "us-east-1";
@@ -155,6 +161,13 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
   edge.stream.listen(async (record) => stream.push(record));
   const queueMapping = d.queueMappings[0];
   if (!queueMapping) throw new Error("the synth has no SQS event source mapping");
+  const api = new ApiGateway(d, byArn);
+  for (const [id, body] of Object.entries(options.connectors ?? {})) {
+    if (starts.get("api") instanceof Error) break;
+    const headers = { authorization: `Bearer ${rootApiKey}` };
+    const put = await api.request("PUT", `/v1/connectors/${id}`, { headers, body });
+    if (put.status !== 200) throw new Error(`PUT /v1/connectors/${id}: ${put.status} ${put.body}`);
+  }
   return {
     d,
     edge,
@@ -163,7 +176,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     starts,
     lambda,
     fnByBundle,
-    api: new ApiGateway(d, byArn),
+    api,
     stream,
     provisioning: new QueuePoller(d, queueMapping, byArn, sqs, queueUrl),
     queueUrl,
