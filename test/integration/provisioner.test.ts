@@ -136,4 +136,23 @@ describe("the provisioner", () => {
     expect(await connectionsNamed("throttled")).toHaveLength(1);
     expect(await connectionsNamed("fine")).toHaveLength(1);
   });
+
+  it("answers a batch whose every message is throttled with all of them as batch item failures, not a Lambda error", async () => {
+    // Prepare: a throttling episode that every message of the batch meets.
+    const records = ["all-1", "all-2"].map((key) =>
+      sqsRecord(createMessage(key, { name: key, security: { authMethod: "bearer", token: "sk" } })),
+    );
+    const fault = injectFault(h.services.clients.secrets, {
+      command: "CreateSecretCommand",
+      when: "before",
+      times: Number.POSITIVE_INFINITY,
+      error: () => new InjectedThrottling(),
+    });
+
+    // Act
+    const result = await provisioner()({ Records: records }).finally(() => fault.remove());
+
+    // Assess: SQS redelivers both, and the function reports no error (no alarm per throttling episode).
+    expect(result).toEqual({ batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) });
+  });
 });

@@ -129,8 +129,11 @@ export function createProvisioner(
     ]);
   };
 
+  // A batch that fails whole (a throttling episode) is answered like any other: every message as a
+  // batch item failure, for SQS to redeliver, rather than a Lambda error and an alarm each time.
   return (event: SQSEvent) =>
     processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {
       processInParallel: false,
+      throwOnFullBatchFailure: false,
     });
 }
