@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { generateApiKey } from "@connvault/core";
-import { bootLocal } from "@connvault/local";
+import { bootLocal, generateServerKey } from "@connvault/local";
 import { bundle, bundleEntry } from "../scripts/bundle.ts";
 import { httpApiEvent } from "../test/fixtures/api-gateway-v2.ts";
 import { callApi } from "./api.ts";
@@ -93,6 +93,7 @@ export async function coldStart(): Promise<BenchPart> {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     CONNVAULT_TABLE: table,
     CONNVAULT_ROOT_API_KEY: rootApiKey,
+    CONNVAULT_SERVER_KEY: generateServerKey(),
     CONNVAULT_LOG_LEVEL: "INFO",
     CONNVAULT_DOCS_SCRIPT: join(outDir, "api", "scalar.js"),
   };

@@ -1,3 +1,5 @@
+import { RandomBytes } from "@pulumi/random";
+
 /**
  * Credentials live in Secrets Manager under `<app>/<stage>`, encrypted with a customer-managed KMS
  * key that rotates yearly. The write-only permission set below is what the api function (and every
@@ -8,6 +10,12 @@ export const secretPrefix = `${$app.name}/${$app.stage}`;
 
 /** The deployment's root key: `npx sst secret set RootApiKey cvk_…` before the first deploy. */
 export const rootApiKey = new sst.Secret("RootApiKey");
+
+/**
+ * The server key every HMAC key is derived from (stacks/functions.ts): random bytes generated once and
+ * kept in the stage's state, shown to nobody, so the root key's holder cannot derive them.
+ */
+export const serverKey = new RandomBytes("ServerKey", { length: 32 });
 
 export const key = new aws.kms.Key("CredentialsKey", {
   description: `connvault ${$app.stage}: encrypts connection credentials in Secrets Manager`,

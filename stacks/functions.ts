@@ -1,5 +1,5 @@
 import { deriveKey, KEY_PURPOSES, type KeyPurpose } from "../packages/functions/src/keys";
-import { key, rootApiKey, secretPrefix } from "./credentials";
+import { key, rootApiKey, secretPrefix, serverKey } from "./credentials";
 import { table } from "./storage";
 
 /** What the functions read through `Resource.ConnvaultSettings`; linking it grants no permission. */
@@ -8,26 +8,29 @@ export const settings = new sst.Linkable("ConnvaultSettings", {
 });
 
 /**
- * Which server keys each function gets. Only the api serves root requests, so only it links the root
- * key (and derives every key from it); the others link just the per-purpose keys they use, derived here
- * at deploy time, so no function's configuration yields another's keys or the root key.
+ * Which keys each function gets. Only the api serves root requests, so only it links the root key; each
+ * function links just the per-purpose HMAC keys it uses, derived here at deploy time from the server
+ * key, so no function's configuration yields another's keys, and none yields the root key but the api's.
  */
 const FUNCTION_KEYS = {
-  api: "root",
+  api: ["root", "cursor", "secret-token", "api-key", "oauth-page"],
   oauth: ["secret-token", "oauth-page"],
   resolver: ["secret-token"],
   events: ["oauth-page"],
   provisioner: ["secret-token"],
   reconciler: [],
   "custom-resource": ["secret-token"],
-} as const satisfies Record<string, "root" | KeyPurpose[]>;
+} as const satisfies Record<string, ("root" | KeyPurpose)[]>;
 
 const keyLinks = new Map<KeyPurpose, sst.Linkable<{ value: $util.Output<string> }>>();
-const keyLink = (purpose: KeyPurpose) => {
+const keyLink = (purpose: "root" | KeyPurpose) => {
+  if (purpose === "root") return rootApiKey;
   const link =
     keyLinks.get(purpose) ??
     new sst.Linkable(KEY_PURPOSES[purpose], {
-      properties: { value: rootApiKey.value.apply((root) => deriveKey(root, purpose).toString("base64url")) },
+      properties: {
+        value: serverKey.base64.apply((server) => deriveKey(server, purpose).toString("base64url")),
+      },
     });
   keyLinks.set(purpose, link);
   return link;
@@ -48,7 +51,7 @@ export const connvaultFunction = (
   bundle: keyof typeof FUNCTION_KEYS,
   args: Pick<sst.aws.FunctionArgs, "memory" | "timeout" | "permissions" | "environment">,
 ): sst.aws.FunctionArgs => {
-  const keys: "root" | readonly KeyPurpose[] = FUNCTION_KEYS[bundle];
+  const keys: readonly ("root" | KeyPurpose)[] = FUNCTION_KEYS[bundle];
   return {
     bundle: `dist/functions/${bundle}`,
     handler: "index.handler",
@@ -56,7 +59,7 @@ export const connvaultFunction = (
     architecture: "arm64",
     memory: "512 MB",
     timeout: "30 seconds",
-    link: [settings, ...(keys === "root" ? [rootApiKey] : keys.map(keyLink))],
+    link: [settings, ...keys.map(keyLink)],
     transform: { role: lambdaOnlyTrust },
     ...args,
   };

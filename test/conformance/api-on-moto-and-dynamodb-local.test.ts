@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { catalog, ensureTable, generateApiKey } from "@connvault/core";
 import { type App, createApp, createServices, loadConfig, type Services } from "@connvault/functions";
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "@connvault/local";
+import { generateServerKey, LOCAL_ACCOUNT_ID, LOCAL_REGION } from "@connvault/local";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import {
   apiRequestInit,
@@ -106,6 +106,7 @@ beforeAll(async () => {
   // The boot sequence of packages/local/src/boot.ts, minus the edge.
   const config = loadConfig({
     CONNVAULT_ROOT_API_KEY: rootApiKey,
+    CONNVAULT_SERVER_KEY: generateServerKey(),
     CONNVAULT_TABLE: TABLE,
     CONNVAULT_SECRET_PREFIX: PREFIX,
     CONNVAULT_EVENT_BUS: `connvault-${run}`,

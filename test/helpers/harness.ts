@@ -1,6 +1,6 @@
 import { generateApiKey } from "@connvault/core";
 import type { ServiceOverrides } from "@connvault/functions";
-import { bootLocal, type LocalStack } from "@connvault/local";
+import { bootLocal, generateServerKey, type LocalStack } from "@connvault/local";
 import { serve } from "@hono/node-server";
 import type { InitializeMiddleware, MetadataBearer } from "@smithy/types";
 import { addMiddleware } from "./middleware.ts";
@@ -13,6 +13,8 @@ export interface RecordedCall {
 
 export interface Harness extends LocalStack {
   rootApiKey: string;
+  /** What the HMAC keys are derived from (CONNVAULT_SERVER_KEY), for a process that must sign alike. */
+  serverKey: string;
   /** Every AWS command the services sent, recorded by SDK middleware on the real clients. */
   calls: RecordedCall[];
   request(method: string, path: string, options?: RequestOptions): Promise<Response>;
@@ -45,9 +47,15 @@ export async function startHarness(
   options: { env?: Record<string, string>; overrides?: ServiceOverrides } = {},
 ): Promise<Harness> {
   const rootApiKey = generateApiKey();
+  const serverKey = generateServerKey();
   const stack = await bootLocal({
     rootApiKey,
-    env: { CONNVAULT_TABLE: "connvault-test", CONNVAULT_LOG_LEVEL: "SILENT", ...options.env },
+    env: {
+      CONNVAULT_TABLE: "connvault-test",
+      CONNVAULT_LOG_LEVEL: "SILENT",
+      CONNVAULT_SERVER_KEY: serverKey,
+      ...options.env,
+    },
     ...(options.overrides ? { overrides: options.overrides } : {}),
   });
   const calls: RecordedCall[] = [];
@@ -67,6 +75,7 @@ export async function startHarness(
   return {
     ...stack,
     rootApiKey,
+    serverKey,
     calls,
     listen() {
       return new Promise((resolve) => {

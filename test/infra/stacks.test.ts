@@ -223,14 +223,15 @@ describe("every function role", () => {
 describe("the table", () => {
   const table = (result: SynthResult) => only(result, "aws:dynamodb/table:Table");
 
-  it("has the keys and GSI the code queries, with every index key declared", () => {
+  it("has the keys and GSIs the code queries, with every index key declared", () => {
     const inputs = table(ci);
     expect(inputs).toMatchObject({ hashKey: "pk", rangeKey: "sk", billingMode: "PAY_PER_REQUEST" });
     expect(inputs.globalSecondaryIndexes).toEqual([
       expect.objectContaining({ name: "gsi1", hashKey: "gsi1pk", rangeKey: "gsi1sk", projectionType: "ALL" }),
+      expect.objectContaining({ name: "gsi2", hashKey: "gsi2pk", rangeKey: "gsi2sk", projectionType: "ALL" }),
     ]);
     const declared = (inputs.attributes as { name: string }[]).map((a) => a.name).sort();
-    expect(declared).toEqual(["gsi1pk", "gsi1sk", "pk", "sk"]);
+    expect(declared).toEqual(["gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "pk", "sk"]);
   });
 
   it("streams new and old images, has TTL and point-in-time recovery", () => {
@@ -510,7 +511,14 @@ describe("server keys", () => {
   };
 
   it("reach only the functions that use them: the root key the api alone, per-purpose keys the rest", () => {
-    expect(linksOf("Api")).toEqual(["ConnvaultSettings", "RootApiKey"]);
+    expect(linksOf("Api")).toEqual([
+      "ApiKeyDerivationKey",
+      "ConnvaultSettings",
+      "CursorKey",
+      "OAuthPageKey",
+      "RootApiKey",
+      "SecretTokenKey",
+    ]);
     expect(linksOf("OAuth")).toEqual(["ConnvaultSettings", "OAuthPageKey", "SecretTokenKey"]);
     expect(linksOf("Resolver")).toEqual(["ConnvaultSettings", "SecretTokenKey"]);
     expect(linksOf("CustomResource")).toEqual(["ConnvaultSettings", "SecretTokenKey"]);
@@ -519,12 +527,15 @@ describe("server keys", () => {
     expect(ids).toHaveLength(7);
   });
 
-  it("are the keys the api derives from the root key, so every function signs alike", () => {
+  it("are derived from the generated server key, never from the root key", () => {
     const links = (
       ci.builds.find((b) => b.functionID === "OAuth") as { links: Record<string, { value: unknown }> }
     ).links;
-    expect(unsecret(links.SecretTokenKey?.value)).toBe(
-      deriveKey(secrets.RootApiKey, "secret-token").toString("base64url"),
-    );
+    expect(only(ci, "random:index/randomBytes:RandomBytes", "ServerKey").length).toBe(32);
+    // The synth's mock answers RandomBytes with 32 bytes of 7.
+    const serverKey = Buffer.alloc(32, 7).toString("base64");
+    const linked = unsecret(links.SecretTokenKey?.value);
+    expect(linked).toBe(deriveKey(serverKey, "secret-token").toString("base64url"));
+    expect(linked).not.toBe(deriveKey(secrets.RootApiKey, "secret-token").toString("base64url"));
   });
 });

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { generateApiKey } from "@connvault/core";
-import { bootLocal, type LocalStack } from "@connvault/local";
+import { bootLocal, generateServerKey, type LocalStack } from "@connvault/local";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundle, FUNCTIONS } from "../../scripts/bundle.ts";
@@ -63,6 +63,7 @@ describe("the deployable bundles", () => {
     Object.assign(process.env, {
       CONNVAULT_TABLE: "connvault-bundle",
       CONNVAULT_ROOT_API_KEY: rootApiKey,
+      CONNVAULT_SERVER_KEY: generateServerKey(),
       CONNVAULT_LOG_LEVEL: "SILENT",
       CONNVAULT_DOCS_SCRIPT: join(outDir, "api", "scalar.js"),
       AWS_ENDPOINT_URL: stack.edge.url,

@@ -143,7 +143,7 @@ describe("replaying the events DLQ", () => {
       AWS_REGION: "us-east-1",
       AWS_ACCESS_KEY_ID: "test",
       AWS_SECRET_ACCESS_KEY: "test",
-      CONNVAULT_ROOT_API_KEY: h.rootApiKey,
+      CONNVAULT_SERVER_KEY: h.serverKey,
       CONNVAULT_LOG_LEVEL: "SILENT",
     });
 

@@ -1,5 +1,5 @@
 import { generateApiKey } from "@connvault/core";
-import { bootLocal, type LocalStack } from "@connvault/local";
+import { bootLocal, generateServerKey, type LocalStack } from "@connvault/local";
 import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpApiEvent, lambdaContext } from "../fixtures/api-gateway-v2.ts";
@@ -14,6 +14,7 @@ beforeAll(async () => {
   Object.assign(process.env, {
     CONNVAULT_TABLE: "connvault-lambda",
     CONNVAULT_ROOT_API_KEY: rootApiKey,
+    CONNVAULT_SERVER_KEY: generateServerKey(),
     CONNVAULT_LOG_LEVEL: "SILENT",
     AWS_ENDPOINT_URL: stack.edge.url,
   });

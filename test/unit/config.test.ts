@@ -1,5 +1,6 @@
 import { createServices, loadConfig, redact } from "@connvault/functions";
 import { describe, expect, it } from "vitest";
+import { deriveKey } from "../../packages/functions/src/keys.ts";
 
 const rootKey = `cvk_${"a".repeat(43)}`;
 
@@ -12,9 +13,15 @@ describe("loadConfig", () => {
       cacheTtlMs: 60_000,
       region: "us-east-1",
     });
+    expect(config.keys).toEqual({});
+  });
+
+  it("derives every HMAC key from the server key, none from the root key", () => {
+    const serverKey = "s".repeat(43);
+    const config = loadConfig({ CONNVAULT_ROOT_API_KEY: rootKey, CONNVAULT_SERVER_KEY: serverKey });
     expect(Object.keys(config.keys).sort()).toEqual(["api-key", "cursor", "oauth-page", "secret-token"]);
-    expect(config.keys.cursor).toHaveLength(32);
-    expect(config.keys.cursor?.toString("hex")).not.toContain(Buffer.from(rootKey).toString("hex"));
+    expect(config.keys.cursor).toEqual(deriveKey(serverKey, "cursor"));
+    expect(config.keys.cursor).not.toEqual(deriveKey(rootKey, "cursor"));
   });
 
   it("fails fast, naming every invalid variable", () => {

@@ -13,6 +13,7 @@ const Env = z.object({
     .startsWith("cvk_")
     .min(36, "must be cvk_ followed by ≥ 32 characters")
     .optional(),
+  CONNVAULT_SERVER_KEY: z.string().min(32, "must be at least 32 characters of random text").optional(),
   CONNVAULT_KMS_KEY_ID: z.string().min(1).optional(),
   CONNVAULT_PUBLIC_URL: z.url().optional(),
   CONNVAULT_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(60).default(60),
@@ -30,7 +31,7 @@ export interface Config {
   secretPrefix: string;
   /** Set where root requests are served (the api function, npm start); elsewhere nothing is root. */
   rootApiKey?: string;
-  /** The keys this process was given: all of them with a root key, else those linked to the function. */
+  /** The keys this process was given: all of them with a server key, else those linked to the function. */
   keys: Partial<Record<KeyPurpose, Buffer>>;
   kmsKeyId?: string;
   /** Base URL of the public API, for links such as connector_page_url; else the request's origin. */
@@ -65,12 +66,12 @@ function linkedSettings(): Record<string, string> {
   };
 }
 
-/** Every key derivable from the root key, else the ones SST linked to this function. */
-function serverKeys(root: string | undefined): Config["keys"] {
+/** Every key, derived from the server key when there is one, else the ones SST linked to this function. */
+function serverKeys(serverKey: string | undefined): Config["keys"] {
   const purposes = Object.entries(KEY_PURPOSES) as [KeyPurpose, (typeof KEY_PURPOSES)[KeyPurpose]][];
   return Object.fromEntries(
     purposes.flatMap(([purpose, resource]) => {
-      if (root) return [[purpose, deriveKey(root, purpose)]];
+      if (serverKey) return [[purpose, deriveKey(serverKey, purpose)]];
       return resource in Resource ? [[purpose, Buffer.from(Resource[resource].value, "base64url")]] : [];
     }),
   );
@@ -91,7 +92,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tableName: e.CONNVAULT_TABLE,
     secretPrefix: e.CONNVAULT_SECRET_PREFIX,
     ...(e.CONNVAULT_ROOT_API_KEY ? { rootApiKey: e.CONNVAULT_ROOT_API_KEY } : {}),
-    keys: serverKeys(e.CONNVAULT_ROOT_API_KEY),
+    keys: serverKeys(e.CONNVAULT_SERVER_KEY),
     ...(e.CONNVAULT_KMS_KEY_ID ? { kmsKeyId: e.CONNVAULT_KMS_KEY_ID } : {}),
     ...(e.CONNVAULT_PUBLIC_URL ? { publicUrl: e.CONNVAULT_PUBLIC_URL.replace(/\/$/, "") } : {}),
     cacheTtlMs: e.CONNVAULT_CACHE_TTL_SECONDS * 1000,

@@ -1,9 +1,11 @@
 import { createHmac } from "node:crypto";
 
 /**
- * The server's HMAC keys, each derived from the root key for one purpose, and the SST resource that
- * carries it to a deployed function without the root key (stacks/functions.ts derives them with
- * `deriveKey` at deploy time). Plain module: the stacks import it too.
+ * The server's HMAC keys, each derived for one purpose from the server key (`CONNVAULT_SERVER_KEY`; on
+ * AWS random bytes the stacks generate, which nobody is shown), and the SST resource that carries it to
+ * a deployed function (stacks/functions.ts derives them with `deriveKey` at deploy time). They are not
+ * derived from the root key, so its holder can neither recompute an API key issued under an
+ * Idempotency-Key nor forge a connector_page_url. Plain module: the stacks import it too.
  */
 export const KEY_PURPOSES = {
   /** Pagination cursors. */
@@ -17,5 +19,5 @@ export const KEY_PURPOSES = {
 } as const;
 export type KeyPurpose = keyof typeof KEY_PURPOSES;
 
-export const deriveKey = (root: string, purpose: KeyPurpose): Buffer =>
-  createHmac("sha256", root).update(`connvault:${purpose}`).digest();
+export const deriveKey = (serverKey: string, purpose: KeyPurpose): Buffer =>
+  createHmac("sha256", serverKey).update(`connvault:${purpose}`).digest();

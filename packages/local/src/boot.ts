@@ -10,6 +10,7 @@ import {
   type Services,
 } from "@connvault/functions";
 import { type Edge, startEdge } from "./edge.ts";
+import { ensureServerKey, generateServerKey } from "./root-key.ts";
 
 export interface BootOptions {
   /** Edge port; 0 picks a free one. */
@@ -41,9 +42,14 @@ export async function bootLocal(options: BootOptions): Promise<LocalStack> {
     ...(options.edgePort !== undefined ? { port: options.edgePort } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
   });
+  const fromEnv = options.env?.CONNVAULT_SERVER_KEY;
+  const serverKey = options.dataDir
+    ? ensureServerKey(options.dataDir, fromEnv).key
+    : (fromEnv ?? generateServerKey());
   const config = loadConfig({
     ...options.env,
     CONNVAULT_ROOT_API_KEY: options.rootApiKey,
+    CONNVAULT_SERVER_KEY: serverKey,
     AWS_ENDPOINT_URL: edge.url,
   });
   const services = createServices(config, options.overrides);
