@@ -115,3 +115,28 @@ describe("GET /v1/me", () => {
     expect((await h.request("GET", "/v1/me", { key: h.rootApiKey })).status).toBe(403);
   });
 });
+
+describe("replaying POST /v1/api-keys", () => {
+  it("answers 409 instead of handing out a key that was revoked since", async () => {
+    const org = await createOrganization(h);
+    const issue = () =>
+      h.request("POST", "/v1/api-keys", {
+        key: org.adminKey,
+        headers: { "idempotency-key": `revoked-${Math.random()}` },
+        body: { user_id: "bob", role: "member" },
+      });
+    const headers = { "idempotency-key": `revoked-${Math.random()}` };
+    const body = { user_id: "bob", role: "member" };
+    const first = await h.request("POST", "/v1/api-keys", { key: org.adminKey, headers, body });
+    expect(first.status, await first.clone().text()).toBe(201);
+    const { id } = await json<{ id: string }>(first);
+    const replay = await h.request("POST", "/v1/api-keys", { key: org.adminKey, headers, body });
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect((await h.request("DELETE", `/v1/api-keys/${id}`, { key: org.adminKey })).status).toBe(204);
+
+    const afterRevoke = await h.request("POST", "/v1/api-keys", { key: org.adminKey, headers, body });
+    expect(afterRevoke.status, await afterRevoke.clone().text()).toBe(409);
+    expect(await afterRevoke.text()).not.toContain("cvk_");
+    expect((await issue()).status).toBe(201);
+  });
+});

@@ -52,3 +52,24 @@ describe("POST /v1/organizations", () => {
     expect(body.errors.map((e) => e.path).sort()).toEqual(["name", "plan"]);
   });
 });
+
+describe("POST /v1/organizations with an Idempotency-Key", () => {
+  it("derives a different organization id in another deployment (another server key)", async () => {
+    const other = await startHarness();
+    try {
+      const create = (harness: Harness) =>
+        harness.request("POST", "/v1/organizations", {
+          key: harness.rootApiKey,
+          headers: { "idempotency-key": "same-key-everywhere" },
+          body: { name: "Acme" },
+        });
+      const here = await json<{ id: string }>(await create(h));
+      const there = await json<{ id: string }>(await create(other));
+      expect(here.id).toMatch(/^org_/);
+      expect(there.id).not.toBe(here.id);
+      expect((await json<{ id: string }>(await create(h))).id).toBe(here.id);
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -27,6 +27,8 @@ const anything = fc.oneof(
   fc.array(fc.string(), { maxLength: 3 }),
   fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }),
 );
+/** Keys that name Object.prototype members: marshallers and zod records have tripped on them. */
+const protoish = fc.constantFrom("constructor", "prototype", "__proto__", "toString", "hasOwnProperty");
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 const security = fc.oneof(
   fc.record({ authMethod: fc.constant("bearer"), token: fc.constant(canary) }),
@@ -73,7 +75,9 @@ const fields = {
   is_service_account: maybe(fc.oneof(fc.boolean(), anything)),
   environment: maybe(fc.oneof(fc.string({ maxLength: 70 }), anything)),
   external_xref: maybe(fc.oneof(fc.string(), anything)),
-  metadata: maybe(fc.oneof(fc.dictionary(fc.string({ maxLength: 45 }), fc.string()), anything)),
+  metadata: maybe(
+    fc.oneof(fc.dictionary(fc.oneof(fc.string({ maxLength: 45 }), protoish), fc.string()), anything),
+  ),
   is_paused: maybe(fc.oneof(fc.boolean(), anything)),
   extra: maybe(anything),
 };
@@ -108,9 +112,13 @@ const connectorAndCreate = fc.oneof(
           headers: fc.dictionary(fc.constantFrom("X-Tenant", "X-Trace"), fc.constant(canary), { maxKeys: 2 }),
           access_scope: fc.constantFrom("personal", "organizational"),
           environment: fc.constantFrom("production", "staging"),
-          metadata: fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }), fc.string({ maxLength: 20 }), {
-            maxKeys: 3,
-          }),
+          metadata: fc.dictionary(
+            fc.oneof(fc.string({ minLength: 1, maxLength: 10 }), protoish),
+            fc.string({ maxLength: 20 }),
+            {
+              maxKeys: 3,
+            },
+          ),
         },
         { requiredKeys: ["name"] },
       ),
@@ -183,5 +191,37 @@ describe("generated create and patch bodies", () => {
       new ListSecretsCommand({ IncludePlannedDeletion: true }),
     );
     expect(JSON.stringify(secrets)).not.toContain(canary);
+  });
+});
+
+/** unified bodies as raw JSON text, so `auth.meta` can nest deeper than JSON.stringify can go. */
+const nested = (depth: number, leaf: string) =>
+  fc.constantFrom("[", '{"k":').map((open) => {
+    const close = open === "[" ? "]" : "}";
+    return `${open.repeat(depth)}${leaf}${close.repeat(depth)}`;
+  });
+const unifiedBody = fc
+  .record({
+    integration_type: fc.constantFrom("stripe", "datadog", "nope"),
+    meta: fc.oneof(
+      fc.integer({ min: 0, max: 40 }).chain((depth) => nested(depth, "1")),
+      fc.integer({ min: 1_000, max: 20_000 }).chain((depth) => nested(depth, "null")),
+      fc.json(),
+    ),
+    permissions: fc.oneof(fc.constant("[]"), fc.constant('["payment_payment_read"]'), fc.json()),
+  })
+  .map(
+    ({ integration_type, meta, permissions }) =>
+      `{"integration_type":"${integration_type}","permissions":${permissions},"categories":[],"auth":{"token":"${canary}","meta":{"x":${meta}}}}`,
+  );
+
+describe("generated unified create bodies", () => {
+  it("never get a 5xx, however deep auth.meta nests, and the canary never leaves the secret", async () => {
+    await fc.assert(
+      fc.asyncProperty(unifiedBody, async (body) => {
+        await expectWellFormed(await h.request("POST", "/unified/connection", { key: org.adminKey, body }));
+      }),
+      { numRuns: 100 },
+    );
   });
 });

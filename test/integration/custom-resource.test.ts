@@ -282,7 +282,7 @@ describe("answers FAILED with a reason that names the problem", () => {
     [
       "malformed Security",
       (org) => ({ ...stripeProperties(org), Security: { authMethod: "bearer", tokn: "sk_live_x" } }),
-      ["Security.token", "Security.tokn"],
+      ["Security.token", "Security: unknown field in security"],
     ],
     [
       "Security that does not fit the connector",

@@ -34,3 +34,14 @@ describe("CursorCodec", () => {
     expect(() => codec.decode("scope", other.encode("scope", "conn_1"))).toThrow(InvalidCursorError);
   });
 });
+
+describe("CursorCodec's one canonical form", () => {
+  it("rejects a valid cursor with an extra .segment or base64 padding", () => {
+    const cursor = codec.encode("scope", "conn_01ABC");
+    const [position = "", mac = ""] = cursor.split(".");
+    expect(codec.decode("scope", cursor)).toBe("conn_01ABC");
+    for (const variant of [`${cursor}.x`, `${cursor}.`, `${position}=.${mac}`, `${position}.${mac}==`]) {
+      expect(() => codec.decode("scope", variant), variant).toThrow(InvalidCursorError);
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../shared/clock.ts";
-import { ForbiddenError, NotFoundError, UnauthorizedError } from "../shared/errors.ts";
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from "../shared/errors.ts";
 import { hmacKey } from "../shared/hmac-key.ts";
 import type { Replayable } from "../shared/idempotency.ts";
 import { deterministicId, IdempotencyKeyReusedError } from "../shared/idempotency.ts";
@@ -98,7 +98,24 @@ export class ApiKeyService {
       existing.role === apiKey.role &&
       existing.name === apiKey.name;
     if (!existing || !same) throw new IdempotencyKeyReusedError();
+    if (existing.revoked_at) {
+      throw new ConflictError(
+        "api_key_exists",
+        "The key issued under this Idempotency-Key has been revoked; send another Idempotency-Key",
+      );
+    }
     return { result: { apiKey: existing, key }, replayed: true };
+  }
+
+  /**
+   * An id that is a function of `parts` and of this deployment's api-key HMAC key (distinct label),
+   * so the same Idempotency-Key names different resources in different deployments.
+   */
+  derivedId(prefix: string, ...parts: string[]): string {
+    const digest = createHmac("sha256", hmacKey(this.options.derivationKey, "api-key"))
+      .update(["derived-id", ...parts].join("\n"))
+      .digest("hex");
+    return deterministicId(prefix, digest);
   }
 
   create(principal: Principal, input: CreateApiKeyInput, idempotencyKey?: string) {

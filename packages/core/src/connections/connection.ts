@@ -3,9 +3,17 @@ import { userId } from "../api-keys/api-key.ts";
 import { authType, Server } from "../connectors/connector.ts";
 import { secureUrl } from "../shared/urls.ts";
 
-const httpHeaderName = z
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
+const HEADER_NAME_MESSAGE = "Must be an HTTP header name: letters, digits and !#$%&'*+-.^_`|~";
+/** Field values go into outbound requests: no CR, LF, NUL or other control character (HTAB is allowed). */
+const CONTROL_CHARACTER = /(?!\t)\p{Cc}/u;
+const CONTROL_MESSAGE = "Must not contain control characters (CR, LF, NUL…)";
+
+const httpHeaderName = z.string().regex(HEADER_NAME, HEADER_NAME_MESSAGE);
+const httpHeaderValue = z
   .string()
-  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/, "Must be a valid HTTP header name");
+  .max(8192)
+  .refine((value) => !CONTROL_CHARACTER.test(value), CONTROL_MESSAGE);
 
 const OAuth2Token = z.strictObject({
   access_token: z.string().min(1).max(16_384),
@@ -48,6 +56,15 @@ export const GeneralParam = z.strictObject({
   in: z.enum(["path", "query", "header"]),
 });
 
+/** A general param as sent: one that goes in a header must be a valid header field. */
+const GeneralParamInput = GeneralParam.superRefine((param, ctx) => {
+  if (param.in !== "header") return;
+  if (!HEADER_NAME.test(param.name))
+    ctx.addIssue({ code: "custom", path: ["name"], message: HEADER_NAME_MESSAGE });
+  if (CONTROL_CHARACTER.test(param.value))
+    ctx.addIssue({ code: "custom", path: ["value"], message: CONTROL_MESSAGE });
+});
+
 export const accessScope = z.enum(["personal", "organizational"]);
 export const connectionStatus = z.enum([
   "active",
@@ -83,9 +100,9 @@ const version = z
   .max(32)
   .nullable()
   .meta({ description: "Pin a connector version; null follows the connector's latest version" });
-const generalParams = z.array(GeneralParam).max(50);
+const generalParams = z.array(GeneralParamInput).max(50);
 const headers = z
-  .record(httpHeaderName, z.string().max(8192))
+  .record(httpHeaderName, httpHeaderValue)
   .refine((value) => Object.keys(value).length <= 50, "At most 50 headers")
   .meta({ description: "WRITE-ONLY custom headers; only their names are ever returned" });
 const targetSystemServers = z

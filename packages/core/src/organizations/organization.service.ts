@@ -24,7 +24,7 @@ export class OrganizationService {
     idempotencyKey?: string,
   ): Promise<Replayable<{ organization: Organization; adminKey: IssuedKey }>> {
     if (principal.kind !== "root") throw new ForbiddenError("Only the root key may create organizations");
-    const id = idempotencyKey ? deterministicId("org", "organization", idempotencyKey) : newId("org");
+    const id = idempotencyKey ? this.apiKeys.derivedId("org", "organization", idempotencyKey) : newId("org");
     let organization: Organization = { id, name: input.name, created_at: this.clock.now().toISOString() };
     const created = await this.store.create(organization);
     if (!created) {

@@ -17,12 +17,18 @@ export class CursorCodec {
     return `${Buffer.from(position).toString("base64url")}.${this.mac(scope, position)}`;
   }
 
+  /** Accepts exactly the text `encode` gives: no extra segment, no padding, no other spelling. */
   decode(scope: string, cursor: string): string {
-    const [encoded = "", mac = ""] = cursor.split(".");
+    const [encoded = "", ...rest] = cursor.split(".");
     const position = Buffer.from(encoded, "base64url").toString("utf8");
-    const expected = Buffer.from(this.mac(scope, position));
-    const given = Buffer.from(mac);
-    if (!position || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    const expected = Buffer.from(this.encode(scope, position));
+    const given = Buffer.from(cursor);
+    if (
+      !position ||
+      rest.length !== 1 ||
+      given.length !== expected.length ||
+      !timingSafeEqual(given, expected)
+    ) {
       throw new InvalidCursorError();
     }
     return position;

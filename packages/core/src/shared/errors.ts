@@ -24,6 +24,24 @@ export class ValidationError extends DomainError {
   }
 }
 
+/**
+ * A `__proto__` key anywhere in parsed JSON (JSON.parse keeps it as an own key, and zod records drop
+ * it silently) as field errors. Walks iteratively, so no nesting depth overflows the stack.
+ */
+export function protoKeyErrors(input: unknown): DomainError["details"] {
+  const pending: [unknown, string[]][] = [[input, []]];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    const [value, path] = item;
+    if (typeof value !== "object" || value === null) continue;
+    if (Object.hasOwn(value, "__proto__")) {
+      const message = "__proto__ is not allowed as a key";
+      return [{ path: [...path, "__proto__"].join("."), code: "invalid_key", message }];
+    }
+    for (const [key, inner] of Object.entries(value)) pending.push([inner, [...path, key]]);
+  }
+  return [];
+}
+
 export class NotFoundError extends DomainError {
   constructor(resource: string, id: string) {
     super(`${resource}_not_found`, `No ${resource.replaceAll("_", " ")} with id ${id}`);

@@ -1,10 +1,10 @@
 import { z } from "zod";
 
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+/** Loopback as a parsed host: 127.0.0.0/8 written as an IPv4 literal, `[::1]` or `localhost`. */
+const isLoopback = (hostname: string) =>
+  hostname === "localhost" || hostname === "[::1]" || /^127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(hostname);
 
-const isLoopback = (hostname: string) => LOOPBACK_HOSTS.has(hostname) || hostname.startsWith("127.");
-
-/** An absolute URL that is https, or http on a loopback address (local development). */
+/** An absolute URL that is https, or http on a loopback address (local development), without userinfo. */
 export const secureUrl = z
   .string()
   .max(2048)
@@ -15,4 +15,10 @@ export const secureUrl = z
       return url.protocol === "https:" || (url.protocol === "http:" && isLoopback(url.hostname));
     },
     { message: "Must be an https URL, or http on a loopback address" },
+  )
+  .refine(
+    (value) => !URL.canParse(value) || (new URL(value).username === "" && new URL(value).password === ""),
+    {
+      message: "Must not carry a user name or password",
+    },
   );

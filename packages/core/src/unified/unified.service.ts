@@ -4,7 +4,11 @@ import type { ConnectionRecord } from "../connections/connection.ts";
 import type { ConnectorService } from "../connectors/connector.service.ts";
 import { NotFoundError, ValidationError } from "../shared/errors.ts";
 import type { Replayable } from "../shared/idempotency.ts";
-import type { ListUnifiedConnectionsQuery, UnifiedConnectionInput } from "./unified.ts";
+import type {
+  CreateUnifiedConnectionInput,
+  ListUnifiedConnectionsQuery,
+  UnifiedConnectionInput,
+} from "./unified.ts";
 
 /** unified.to lists with limit/offset; connvault reads at most this many connections to answer one. */
 export const UNIFIED_LIST_SCAN_LIMIT = 10_000;
@@ -23,7 +27,7 @@ export class UnifiedConnectionService {
 
   async create(
     principal: Principal,
-    input: UnifiedConnectionInput,
+    input: CreateUnifiedConnectionInput,
     idempotencyKey?: string,
   ): Promise<Replayable<ConnectionRecord>> {
     const connector = await this.knownConnector(input.integration_type);
@@ -56,7 +60,7 @@ export class UnifiedConnectionService {
   /** PATCH and PUT alike: the fields sent replace the stored ones; `auth` rotates the credentials. */
   async update(principal: Principal, id: string, input: UnifiedConnectionInput): Promise<ConnectionRecord> {
     const current = await this.connections.get(principal, id);
-    if (input.integration_type !== current.connector_id) {
+    if (input.integration_type !== undefined && input.integration_type !== current.connector_id) {
       throw ValidationError.at("integration_type", "immutable", "integration_type cannot change");
     }
     if (input.auth_aws_arn !== undefined && input.auth_aws_arn !== current.auth_aws_arn) {
@@ -86,7 +90,6 @@ export class UnifiedConnectionService {
       const page = await this.connections.list(principal, {
         limit: PAGE,
         ...(query.external_xref !== undefined ? { external_xref: query.external_xref } : {}),
-        ...(query.env !== undefined ? { environment: query.env } : {}),
         ...(cursor ? { cursor } : {}),
       });
       scanned += page.data.length;
@@ -118,6 +121,7 @@ export class UnifiedConnectionService {
 
 function matchesUnified(record: ConnectionRecord, query: ListUnifiedConnectionsQuery): boolean {
   if (query.updated_gte && Date.parse(record.updated_at) < Date.parse(query.updated_gte)) return false;
+  if (query.env !== undefined && record.environment.toLowerCase() !== query.env.toLowerCase()) return false;
   return (
     query.categories.length === 0 || query.categories.some((category) => record.categories.includes(category))
   );

@@ -6,6 +6,7 @@ import type { App, AppEnv } from "./env.ts";
 import { authenticate } from "./middleware/auth.ts";
 import { jsonBodies } from "./middleware/body.ts";
 import { accessLog, requestContext } from "./middleware/context.ts";
+import { normalPathsOnly } from "./middleware/paths.ts";
 import { rateLimitPerKey } from "./middleware/rate-limit.ts";
 import { noStore, securityHeaders } from "./middleware/security.ts";
 import { handleError, problem } from "./problems.ts";
@@ -32,7 +33,7 @@ export function createApp(services: Services): App {
   });
   const { rateLimitPerSecond } = services.config;
   const rateLimit = rateLimitPerKey(rateLimitPerSecond, rateLimitPerSecond * 2);
-  app.use(...requestContext(services), accessLog, securityHeaders, noStore, ...jsonBodies);
+  app.use(...requestContext(services), accessLog, securityHeaders, noStore, normalPathsOnly, ...jsonBodies);
   app.use("/v1/*", authenticate, rateLimit);
   app.use("/unified/*", authenticate, rateLimit);
 

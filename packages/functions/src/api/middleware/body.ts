@@ -1,16 +1,28 @@
+import { protoKeyErrors } from "@connvault/core";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../env.ts";
 import { problem } from "../problems.ts";
+import { incomingOf } from "./paths.ts";
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
+/**
+ * Over HTTP/1.1 a request has a body only with Content-Length or Transfer-Encoding (RFC 9112 §6.3),
+ * although @hono/node-server gives every POST a body stream; other adapters give null for none.
+ */
+const declaresBody = (request: Request) => {
+  const length = request.headers.get("content-length");
+  if (length !== null || request.headers.has("transfer-encoding")) return length !== "0";
+  return request.body !== null && !incomingOf(request);
+};
+
 /** Bodies are JSON (415 otherwise) of at most 256 KiB (413 otherwise). */
 export const jsonBodies: MiddlewareHandler<AppEnv>[] = [
   async (c, next) => {
-    const hasBody = c.req.header("content-length") !== "0" && c.req.raw.body !== null;
+    const hasBody = declaresBody(c.req.raw);
     if (["POST", "PUT", "PATCH"].includes(c.req.method) && hasBody) {
       if (!JSON_TYPE.test(c.req.header("content-type") ?? "")) {
         return problem(c, "unsupported_media_type", "Send the body as application/json");
@@ -22,4 +34,19 @@ export const jsonBodies: MiddlewareHandler<AppEnv>[] = [
     maxSize: MAX_BODY_BYTES,
     onError: (c) => problem(c, "payload_too_large", "The request body exceeds 256 KiB"),
   }),
+  async (c, next) => {
+    if (!["POST", "PUT", "PATCH"].includes(c.req.method)) return next();
+    // Unreadable or malformed bodies are left to the route's validator, which answers as before.
+    const text = await c.req.text().catch(() => "");
+    if (!text.includes("__proto__") && !text.includes("\\u")) return next();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return next();
+    }
+    const errors = protoKeyErrors(body);
+    if (errors.length > 0) return problem(c, "validation_failed", "The request is invalid", errors);
+    return next();
+  },
 ];

@@ -1,0 +1,32 @@
+import { IncomingMessage } from "node:http";
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../env.ts";
+import { problem } from "../problems.ts";
+
+/** What the adapters leave of the request target before URL parsing removes dot segments. */
+type RawEnv = { event?: { rawPath?: unknown }; incoming?: { url?: unknown } } | undefined;
+
+/** @hono/node-server keeps its IncomingMessage under a private symbol of the lightweight Request. */
+export const incomingOf = (request: Request) =>
+  Object.getOwnPropertySymbols(request)
+    .map((symbol) => (request as unknown as Record<symbol, unknown>)[symbol])
+    .find((value): value is IncomingMessage => value instanceof IncomingMessage);
+
+const rawPath = (request: Request, env: RawEnv): string => {
+  const target = env?.event?.rawPath ?? env?.incoming?.url ?? incomingOf(request)?.url;
+  return typeof target === "string" ? (target.split(/[?#]/)[0] ?? "") : new URL(request.url).pathname;
+};
+
+const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
+
+/**
+ * 404 for a path with `.` or `..` segments (also percent-encoded): the URL parser would resolve them
+ * into another route, which API Gateway would have throttled under a different route key.
+ */
+export const normalPathsOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const path = rawPath(c.req.raw, c.env as RawEnv);
+  if (path.split(/[/\\]/).some((segment) => DOT_SEGMENT.test(segment))) {
+    return problem(c, "route_not_found", "No route for a path with dot segments");
+  }
+  await next();
+};

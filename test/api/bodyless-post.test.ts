@@ -1,0 +1,47 @@
+import { connect } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+/** What `curl -X POST` sends: no Content-Length, no Transfer-Encoding, no Content-Type. */
+function bodylessPost(base: string, path: string, key: string) {
+  const { hostname, port } = new URL(base);
+  return new Promise<string>((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(
+        `POST ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${key}\r\nConnection: close\r\n\r\n`,
+      );
+    });
+    let text = "";
+    socket.on("data", (chunk) => {
+      text += chunk;
+    });
+    socket.on("end", () => resolve(text));
+    socket.on("error", reject);
+  });
+}
+
+describe("a POST that declares no body", () => {
+  it("reaches POST …/authorize over real HTTP instead of answering 415", async () => {
+    const org = await createOrganization(h);
+    const created = await h.request("POST", "/v1/connectors/slack/connections", {
+      key: org.adminKey,
+      body: { name: "bodyless", access_scope: "organizational" },
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const { id } = await json<{ id: string }>(created);
+    const server = await h.listen();
+    try {
+      const answer = await bodylessPost(server.url, `/v1/connections/${id}/authorize`, org.adminKey);
+      expect(answer.split("\r\n")[0], answer).toBe("HTTP/1.1 200 OK");
+      expect(answer).toContain("connector_page_url");
+    } finally {
+      await server.close();
+    }
+  });
+});

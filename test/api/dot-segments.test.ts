@@ -1,0 +1,73 @@
+import { request as httpRequest } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOrganization, type Harness, startHarness, type TestOrganization } from "../helpers/harness.ts";
+
+let h: Harness;
+let org: TestOrganization;
+beforeAll(async () => {
+  h = await startHarness();
+  org = await createOrganization(h);
+});
+afterAll(() => h.close());
+
+const DOTTED = [
+  "/v1/connectors/x/../stripe/connections",
+  "/v1/connectors/x/%2e%2e/stripe/connections",
+  "/v1/connectors/x/.%2E/stripe/connections",
+  "/v1/connectors/./stripe/connections",
+];
+const body = JSON.stringify({ name: "dotted" });
+
+/** A request whose target reaches the server byte for byte (fetch would resolve the dot segments). */
+function rawPost(base: string, path: string) {
+  return new Promise<{ status: number; type: string | undefined }>((resolve, reject) => {
+    const { hostname, port } = new URL(base);
+    const req = httpRequest(
+      {
+        hostname,
+        port,
+        path,
+        agent: false,
+        method: "POST",
+        headers: { authorization: `Bearer ${org.adminKey}`, "content-type": "application/json" },
+      },
+      (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, type: res.headers["content-type"] });
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+describe("paths with dot segments", () => {
+  it.each(DOTTED)("answers 404 for %s given as the raw request target, instead of creating", async (path) => {
+    const res = await h.app.request(
+      path,
+      {
+        method: "POST",
+        headers: { authorization: `Bearer ${org.adminKey}`, "content-type": "application/json" },
+        body,
+      },
+      { incoming: { url: path } },
+    );
+    expect(res.status, await res.clone().text()).toBe(404);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+  });
+
+  it("answers 404 over real HTTP through @hono/node-server", async () => {
+    const server = await h.listen();
+    try {
+      for (const path of DOTTED) {
+        expect(await rawPost(server.url, path), path).toEqual({
+          status: 404,
+          type: "application/problem+json",
+        });
+      }
+      expect((await rawPost(server.url, "/v1/connectors/stripe/connections")).status).toBe(201);
+    } finally {
+      await server.close();
+    }
+  });
+});
