@@ -74,6 +74,28 @@ describe("lifecycle events from the table's stream", () => {
   });
 });
 
+describe("lifecycle events of an OAuth2 connection", () => {
+  it("never carry a connector_page_url, even while the connection waits for authorization", async () => {
+    const org = await createOrganization(h);
+    const created = await json<{ id: string; connector_page_url: string | null }>(
+      await h.request("POST", "/v1/connectors/slack/connections", {
+        key: org.adminKey,
+        body: { name: "Slack", access_scope: "organizational" },
+      }),
+    );
+    expect(created.connector_page_url).toEqual(expect.any(String));
+
+    const events = await eventsOf(created.id);
+
+    expect(events.map((e) => e.detail)).toEqual([
+      expect.objectContaining({
+        connection: expect.objectContaining({ oauth2_required: true, connector_page_url: null }),
+      }),
+    ]);
+    expect(JSON.stringify(events)).not.toContain("/oauth2/authorize");
+  });
+});
+
 describe("the events function when a record cannot be published", () => {
   const dlq = async () => {
     const sqs = sqsClient(h.edge.url);

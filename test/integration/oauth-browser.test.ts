@@ -46,6 +46,10 @@ describe.skipIf(!available)("the OAuth2 flow in headless Chromium", () => {
     await page.waitForURL(`${server.url}/oauth2/callback**`);
     await expect.poll(() => page.locator("main").getAttribute("data-outcome")).toBe("success");
     expect(await page.locator("h1").textContent()).toBe("Connected");
+    // The page's security policy still lets its own inline style apply.
+    expect(await page.evaluate('getComputedStyle(document.querySelector("h1")).color')).toBe(
+      "rgb(20, 108, 46)",
+    );
     await page.screenshot({ path: join(tmpdir(), "connvault-oauth-connected.png") });
 
     const connection = await json(

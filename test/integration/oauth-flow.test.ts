@@ -17,6 +17,7 @@ import {
 } from "../helpers/harness.ts";
 import { withTagCondition } from "../helpers/iam.ts";
 import { registerOAuthConnector, resolvedOAuth2Token } from "../helpers/oauth-connector.ts";
+import { authorizeInBrowser as authorizeAt, cookiesOf } from "../helpers/oauth-page.ts";
 import { followToRedirect, type OAuthServer, startOAuthServer } from "../helpers/oauth-server.ts";
 
 let h: Harness;
@@ -46,16 +47,7 @@ afterAll(async () => {
 });
 
 /** Plays the browser: connector_page_url → provider → our callback; returns the callback's answer. */
-async function authorizeInBrowser(pageUrl: string): Promise<Response> {
-  const page = new URL(pageUrl);
-  const start = await fetch(`${server.url}${page.pathname}${page.search}`, { redirect: "manual" });
-  expect(start.status, await start.clone().text()).toBe(302);
-  const callback = await followToRedirect(
-    start.headers.get("location") ?? "",
-    `${server.url}/oauth2/callback`,
-  );
-  return fetch(callback, { redirect: "manual" });
-}
+const authorizeInBrowser = (pageUrl: string) => authorizeAt(server.url, pageUrl);
 
 async function createPending(extra: Record<string, unknown> = {}): Promise<Connection> {
   const res = await h.request("POST", "/v1/connectors/acme-oauth/connections", {
@@ -299,9 +291,10 @@ describe("a failed authorization", () => {
       start.headers.get("location") ?? "",
       `${server.url}/oauth2/callback`,
     );
-    expect((await fetch(callback, { redirect: "manual" })).status).toBe(200);
+    const cookie = { cookie: cookiesOf(start) };
+    expect((await fetch(callback, { redirect: "manual", headers: cookie })).status).toBe(200);
     const after = await read(created.id);
-    const replay = await fetch(callback, { redirect: "manual" });
+    const replay = await fetch(callback, { redirect: "manual", headers: cookie });
     expect(replay.status).toBe(400);
     expect(await replay.text()).toContain('data-outcome="error"');
     expect(await read(created.id)).toEqual(after);

@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { z } from "zod";
 import { requireMember } from "../api-keys/api-key.service.ts";
 import type { Principal } from "../api-keys/api-key.ts";
-import { assertCanChange } from "../connections/access.ts";
+import { allows, assertCanChange, changeRule } from "../connections/access.ts";
 import type { ConnectionService } from "../connections/connection.service.ts";
 import type { ConnectionStore } from "../connections/connection.store.ts";
 import type { ConnectionRecord } from "../connections/connection.ts";
@@ -17,6 +18,12 @@ import { OAUTH_FLOW_TTL_MS, type OAuth2Token, OAuthFlowError, type TokenResponse
 import type { ClientCredentials, TokenEndpoint } from "./token-endpoint.ts";
 
 const PAGE_SCOPE = "oauth2-authorize";
+/** A page token: organization, connection, expiry (ms), single-use nonce, and whether `/authorize` issued it. */
+const PageState = z.tuple([z.string(), z.string(), z.number(), z.string(), z.boolean()]);
+/** Flow ids are 24 random bytes in base64url; anything else at the callback is refused unread. */
+const FLOW_ID = /^[\w-]{32}$/;
+
+const sha256 = (value: string) => createHash("sha256").update(value).digest("base64url");
 
 /** The token to store from a token response; a refresh that returns no refresh_token keeps the old one. */
 export function tokenFrom(response: TokenResponse, now: Date, previousRefreshToken?: string): OAuth2Token {
@@ -34,9 +41,10 @@ export function tokenFrom(response: TokenResponse, now: Date, previousRefreshTok
 
 /**
  * The OAuth2 authorization-code flow with PKCE (S256). `connector_page_url` carries a signed,
- * 10-minute token naming the connection; opening it starts a flow whose random id is the `state`
- * sent to the provider, stored once and consumed by the callback (single use). The callback
- * exchanges the code and stores the token as the next version of the connection's secret.
+ * 10-minute, single-use token naming the connection; opening it starts a flow whose random id is
+ * the `state` sent to the provider, stored once and consumed by the callback (single use), and
+ * binds the flow to that browser by a cookie. The callback exchanges the code and stores the
+ * token as the next version of the connection's secret.
  */
 export class OAuthService {
   constructor(
@@ -50,11 +58,11 @@ export class OAuthService {
     private readonly clock: Clock,
   ) {}
 
-  /** Where a browser (re)authorizes this connection: `/oauth2/authorize?state=…`, valid 10 minutes. */
-  pageUrl(record: Pick<ConnectionRecord, "organization_id" | "id">, baseUrl: string): string {
-    const expires = this.clock.now().getTime() + OAUTH_FLOW_TTL_MS;
-    const state = this.pages.encode(PAGE_SCOPE, JSON.stringify([record.organization_id, record.id, expires]));
-    return `${baseUrl}/oauth2/authorize?state=${encodeURIComponent(state)}`;
+  /** `connector_page_url` as `caller` sees it: a link only for a pending connection they may change. */
+  pageUrl(caller: Principal, record: ConnectionRecord, baseUrl: string): string | null {
+    if (record.status !== "pending_authorization" || caller.kind !== "key") return null;
+    if (caller.organization_id !== record.organization_id || !allows(changeRule(caller), record)) return null;
+    return this.link(record, baseUrl, false);
   }
 
   /** `POST /v1/connections/{id}/authorize`: a fresh page URL to (re)authorize in place. */
@@ -66,12 +74,12 @@ export class OAuthService {
     if (connector.auth_type !== "oauth2") {
       throw ValidationError.at("connector_id", "not_oauth2", `Connector ${connector.id} does not use OAuth2`);
     }
-    return this.pageUrl(record, baseUrl);
+    return this.link(record, baseUrl, true);
   }
 
-  /** `GET /oauth2/authorize`: checks the page token and returns the provider URL to redirect to. */
-  async start(pageState: string, callbackUrl: string): Promise<string> {
-    const [organizationId, connectionId, expires] = this.readPageState(pageState);
+  /** `GET /oauth2/authorize`: uses up the page token; the provider URL, and the cookie value the callback wants. */
+  async start(pageState: string, callbackUrl: string): Promise<{ location: string; browserKey: string }> {
+    const [organizationId, connectionId, expires, nonce, reauthorize] = this.readPageState(pageState);
     if (this.clock.now().getTime() > expires) {
       throw new OAuthFlowError(
         "oauth_link_expired",
@@ -80,15 +88,25 @@ export class OAuthService {
     }
     const record = await this.records.get(organizationId, connectionId);
     if (!record) throw new OAuthFlowError("oauth_connection_gone", "This connection no longer exists.");
+    this.assertPending(record, reauthorize);
     const { oauth2 } = await this.oauthConnector(record);
+    if (!(await this.flows.usePageNonce(nonce, Math.ceil(expires / 1000)))) {
+      throw new OAuthFlowError(
+        "oauth_link_used",
+        "This authorization link has already been used. Ask for a new one.",
+      );
+    }
     const verifier = randomBytes(32).toString("base64url");
     const flowId = randomBytes(24).toString("base64url");
+    const browserKey = randomBytes(32).toString("base64url");
     await this.flows.create({
       id: flowId,
       organization_id: organizationId,
       connection_id: connectionId,
       code_verifier: verifier,
       redirect_uri: callbackUrl,
+      browser_hash: sha256(browserKey),
+      reauthorize,
       expires_at: Math.floor((this.clock.now().getTime() + OAUTH_FLOW_TTL_MS) / 1000),
     });
     const url = new URL(oauth2.authorization_url);
@@ -99,19 +117,30 @@ export class OAuthService {
     if (oauth2.scopes.length) url.searchParams.set("scope", oauth2.scopes.join(" "));
     url.searchParams.set("code_challenge", createHash("sha256").update(verifier).digest("base64url"));
     url.searchParams.set("code_challenge_method", "S256");
-    return url.toString();
+    return { location: url.toString(), browserKey };
   }
 
   /**
    * `GET /oauth2/callback`: consumes the flow, exchanges the code and stores the token. Every
-   * failure (unknown or replayed state, denied consent, provider error) leaves the connection as it was.
+   * failure (unknown or replayed state, another browser, denied consent, provider error) changes nothing.
    */
-  async finish(params: { state?: string; code?: string; error?: string }): Promise<ConnectionRecord> {
-    const flow = params.state ? await this.flows.take(params.state) : null;
+  async finish(params: {
+    state?: string;
+    code?: string;
+    error?: string;
+    browserKey?: string;
+  }): Promise<ConnectionRecord> {
+    const flow = params.state && FLOW_ID.test(params.state) ? await this.flows.take(params.state) : null;
     if (!flow || flow.expires_at * 1000 < this.clock.now().getTime()) {
       throw new OAuthFlowError(
         "oauth_state_invalid",
         "This authorization is unknown, expired or already used.",
+      );
+    }
+    if (!sameHash(flow.browser_hash, sha256(params.browserKey ?? ""))) {
+      throw new OAuthFlowError(
+        "oauth_browser_mismatch",
+        "This authorization was not started in this browser. Ask for a new link and open it here.",
       );
     }
     if (params.error || !params.code) {
@@ -119,6 +148,7 @@ export class OAuthService {
     }
     const record = await this.records.get(flow.organization_id, flow.connection_id);
     if (!record) throw new OAuthFlowError("oauth_connection_gone", "This connection no longer exists.");
+    this.assertPending(record, flow.reauthorize);
     const { oauth2 } = await this.oauthConnector(record);
     const response = await this.tokenEndpoint.exchangeCode(await this.client(oauth2), {
       code: params.code,
@@ -159,15 +189,34 @@ export class OAuthService {
     return { connector, oauth2 };
   }
 
-  private readPageState(state: string): [string, string, number] {
-    try {
-      const [organizationId, connectionId, expires] = JSON.parse(this.pages.decode(PAGE_SCOPE, state));
-      return [String(organizationId), String(connectionId), Number(expires)];
-    } catch (error) {
-      if (error instanceof InvalidCursorError || error instanceof SyntaxError) {
-        throw new OAuthFlowError("oauth_state_invalid", "This authorization link is not valid.");
-      }
-      throw error;
+  private link(record: ConnectionRecord, baseUrl: string, reauthorize: boolean): string {
+    const expires = this.clock.now().getTime() + OAUTH_FLOW_TTL_MS;
+    const nonce = randomBytes(16).toString("base64url");
+    const state: z.input<typeof PageState> = [record.organization_id, record.id, expires, nonce, reauthorize];
+    const token = this.pages.encode(PAGE_SCOPE, JSON.stringify(state));
+    return `${baseUrl}/oauth2/authorize?state=${encodeURIComponent(token)}`;
+  }
+
+  /** Only a link from `/authorize` may authorize a connection that is no longer pending. */
+  private assertPending(record: ConnectionRecord, reauthorize: boolean): void {
+    if (!reauthorize && record.status !== "pending_authorization") {
+      throw new OAuthFlowError(
+        "oauth_not_pending",
+        "This connection is already authorized; this link cannot authorize it again. Ask for a re-authorization link.",
+      );
     }
   }
+
+  private readPageState(state: string): z.output<typeof PageState> {
+    try {
+      const parsed = PageState.safeParse(JSON.parse(this.pages.decode(PAGE_SCOPE, state)));
+      if (parsed.success) return parsed.data;
+    } catch (error) {
+      if (!(error instanceof InvalidCursorError || error instanceof SyntaxError)) throw error;
+    }
+    throw new OAuthFlowError("oauth_state_invalid", "This authorization link is not valid.");
+  }
 }
+
+const sameHash = (a: string, b: string) =>
+  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));

@@ -4,6 +4,9 @@ import { DomainError } from "../shared/errors.ts";
 /** How long a browser has to finish an authorization, and how long a connector_page_url stays valid. */
 export const OAUTH_FLOW_TTL_MS = 10 * 60 * 1000;
 
+/** The longest token lifetime believed; a longer `expires_in` is capped to it. */
+export const MAX_EXPIRES_IN_SECONDS = 10 * 365 * 24 * 3600;
+
 /** One browser authorization in progress; its id is the `state` sent to the provider. Single use. */
 export const OAuthFlow = z.object({
   id: z.string(),
@@ -11,6 +14,10 @@ export const OAuthFlow = z.object({
   connection_id: z.string(),
   code_verifier: z.string(),
   redirect_uri: z.string(),
+  /** SHA-256 of the cookie set on the browser that started the flow; the callback must present it. */
+  browser_hash: z.string(),
+  /** Started from `POST …/authorize`: may replace the token of a connection that is no longer pending. */
+  reauthorize: z.boolean(),
   /** Epoch seconds; also the table's TTL attribute. */
   expires_at: z.number(),
 });
@@ -20,7 +27,11 @@ export type OAuthFlow = z.infer<typeof OAuthFlow>;
 export const TokenResponse = z.object({
   access_token: z.string().min(1),
   token_type: z.string().optional(),
-  expires_in: z.coerce.number().positive().optional(),
+  expires_in: z.coerce
+    .number()
+    .positive()
+    .transform((seconds) => Math.min(seconds, MAX_EXPIRES_IN_SECONDS))
+    .optional(),
   refresh_token: z.string().min(1).optional(),
   scope: z.string().optional(),
 });

@@ -6,9 +6,10 @@ import type { AppEnv } from "./env.ts";
 export const baseUrl = (c: Context<AppEnv>): string =>
   c.get("services").config.publicUrl ?? new URL(c.req.url).origin;
 
-/** connector_page_url for a connection: a fresh signed link to the OAuth2 browser flow. */
+/** connector_page_url as the caller sees it: a fresh single-use link if they may change the connection, else null. */
 export const pageUrls = (c: Context<AppEnv>) => {
   const base = baseUrl(c);
   const { oauth } = c.get("services");
-  return (record: ConnectionRecord) => oauth.pageUrl(record, base);
+  const caller = c.get("principal");
+  return (record: ConnectionRecord) => oauth.pageUrl(caller, record, base);
 };

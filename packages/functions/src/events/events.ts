@@ -43,8 +43,6 @@ export interface EventsOptions {
  * is over EventBridge's entry limit or EventBridge rejects it as invalid); anything else is transient.
  */
 export function createRecordPublisher(services: Services): (record: DynamoDBRecord) => Promise<void> {
-  const pageUrl = (record: ConnectionRecord) =>
-    services.oauth.pageUrl(record, services.config.publicUrl ?? "");
   const connectionOf = (image: Image) => {
     if (!image) return null;
     const item = unmarshall(image as never);
@@ -78,7 +76,8 @@ export function createRecordPublisher(services: Services): (record: DynamoDBReco
           after?.updated_at ?? (seconds ? new Date(seconds * 1000).toISOString() : new Date().toISOString()),
         organization_id: connection.organization_id,
         actor: after ? after.last_change.actor : null,
-        connection: toConnectionDto(connection, pageUrl),
+        // A page link lets whoever holds it authorize the connection: events never carry one.
+        connection: toConnectionDto(connection, () => null),
       },
     };
   };

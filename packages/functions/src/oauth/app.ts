@@ -1,9 +1,17 @@
-import { DomainError, OAuthFlowError } from "@connvault/core";
+import { DomainError, OAUTH_FLOW_TTL_MS, OAuthFlowError, secureUrl } from "@connvault/core";
 import { Hono } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { noStore, pageHeaders } from "../api/middleware/security.ts";
 import type { Services } from "../composition.ts";
 import { resultPage } from "./pages.ts";
 
 const CALLBACK_PATH = "/oauth2/callback";
+/** Binds a flow to the browser that started it: set at `/oauth2/authorize`, checked at the callback. */
+const BROWSER_COOKIE = "connvault_oauth";
+const COOKIE_SCOPE = { path: "/oauth2", httpOnly: true, sameSite: "Lax" } as const;
+
+/** `Secure` everywhere but plain http on loopback (local development), the only http `secureUrl` allows. */
+const secureCookie = (base: string) => !(base.startsWith("http:") && secureUrl.safeParse(base).success);
 
 /**
  * The OAuth2 browser flow (the oauth function): `GET /oauth2/authorize?state=…` redirects to the
@@ -13,21 +21,31 @@ const CALLBACK_PATH = "/oauth2/callback";
 export function createOAuthApp(services: Services): Hono {
   const app = new Hono();
   const base = (url: string) => services.config.publicUrl ?? new URL(url).origin;
+  app.use(pageHeaders, noStore);
 
   app.get("/oauth2/authorize", async (c) => {
-    const target = await services.oauth.start(
+    const origin = base(c.req.url);
+    const { location, browserKey } = await services.oauth.start(
       c.req.query("state") ?? "",
-      `${base(c.req.url)}${CALLBACK_PATH}`,
+      `${origin}${CALLBACK_PATH}`,
     );
-    return c.redirect(target, 302);
+    setCookie(c, BROWSER_COOKIE, browserKey, {
+      ...COOKIE_SCOPE,
+      maxAge: OAUTH_FLOW_TTL_MS / 1000,
+      secure: secureCookie(origin),
+    });
+    return c.redirect(location, 302);
   });
 
   app.get(CALLBACK_PATH, async (c) => {
     const { state, code, error } = c.req.query();
+    const browserKey = getCookie(c, BROWSER_COOKIE);
+    deleteCookie(c, BROWSER_COOKIE, { ...COOKIE_SCOPE, secure: secureCookie(base(c.req.url)) });
     const record = await services.oauth.finish({
       ...(state ? { state } : {}),
       ...(code ? { code } : {}),
       ...(error ? { error } : {}),
+      ...(browserKey ? { browserKey } : {}),
     });
     if (record.redirect_url) {
       const target = new URL(record.redirect_url);

@@ -16,7 +16,20 @@ export class DynamoOAuthFlowStore implements OAuthFlowStore {
 
   /** A conditional delete that returns the item: only one caller ever gets a given flow. */
   take(id: string): Promise<OAuthFlow | null> {
-    return this.table.delete(OAuthFlow, keys.oauthFlow(id), { expression: "attribute_exists(pk)" });
+    return this.table.delete(OAuthFlow, keys.oauthFlow(id), {
+      expression: "attribute_exists(pk) AND #entity = :flow",
+      names: { "#entity": "entity" },
+      values: { ":flow": "oauth_flow" },
+    });
+  }
+
+  /**
+   * A used nonce lives beside the flows, under an id no flow id can have (flow ids are base64url,
+   * without "."); `take` deletes only `oauth_flow` items, so the callback can never free a nonce.
+   */
+  async usePageNonce(nonce: string, expiresAt: number): Promise<boolean> {
+    const key = keys.oauthFlow(`nonce.${nonce}`);
+    return this.table.put("oauth_page_nonce", key, { expires_at: expiresAt }, NOT_EXISTS);
   }
 }
 

@@ -10,7 +10,8 @@ const route = createRoute({
   path: "/v1/connections/{id}/authorize",
   tags: ["Connections"],
   summary: "Re-authorize an OAuth2 connection in place",
-  description: `A fresh \`connector_page_url\` (valid 10 minutes) for a browser to (re)authorize the connection. On success
+  description: `A fresh \`connector_page_url\` (single use, valid 10 minutes) for a browser to (re)authorize the connection,
+even one that is already active (links in connection responses only authorize a pending one). On success
 the new token becomes the next version of the same secret: same connection id, same \`auth_aws_arn\`. Nothing
 changes until then. Needs the right to change the connection; answers 422 for a connector that is not OAuth2.`,
   request: { params: ConnectionParams, headers: IdempotencyHeaders },

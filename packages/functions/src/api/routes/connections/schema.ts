@@ -30,10 +30,10 @@ export const Connection = z
     oauth2_required: z
       .boolean()
       .meta({ description: "true while an OAuth2 browser authorization is needed" }),
-    connector_page_url: z
-      .string()
-      .nullable()
-      .meta({ description: "Where a browser completes OAuth2 authorization; null when none is needed" }),
+    connector_page_url: z.string().nullable().meta({
+      description:
+        "Where a browser completes OAuth2 authorization (single use, valid 10 minutes); null when none is needed or the caller may not change the connection",
+    }),
     general_params: z.array(GeneralParam),
     target_system_servers: z.array(Server),
     header_names: z.array(z.string()).meta({ description: "Names of the write-only custom headers" }),
@@ -75,10 +75,13 @@ export function connectionView(c: Context<AppEnv>, record: ConnectionRecord): Co
   return toConnectionDto(record, pageUrls(c));
 }
 
-/** The public view of a connection. It is built from the record, which holds no credential value. */
+/**
+ * The public view of a connection. It is built from the record, which holds no credential value;
+ * `pageUrl` decides who gets a connector_page_url (events pass `() => null`).
+ */
 export function toConnectionDto(
   record: ConnectionRecord,
-  pageUrl: (record: ConnectionRecord) => string,
+  pageUrl: (record: ConnectionRecord) => string | null,
 ): ConnectionDto {
   const oauth2Required = record.status === "pending_authorization";
   return {
