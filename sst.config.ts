@@ -10,10 +10,7 @@ export default $config({
       protect: production,
     };
   },
-  /**
-   * Stacks load in a fixed order; each may use what the earlier ones export. `events` follows `api`
-   * because the events function puts the API's URL in connector_page_url.
-   */
+  /** Stacks load in a fixed order; each may use what the earlier ones export. */
   async run() {
     const storage = await import("./stacks/storage");
     const credentials = await import("./stacks/credentials");

@@ -12,10 +12,8 @@ Publishes the stream records in the events DLQ onto the bus again, each rebuilt 
 function's own code (same event_id, so consumers deduplicate), and deletes each message once its
 event is published. Lambda's metadata-only messages and anything else are reported and left.
 
-Runs with the events function's configuration: its oauth-page key (CONNVAULT_SERVER_KEY, or the
-linked OAuthPageKey as sst shell gives it) and CONNVAULT_PUBLIC_URL (they shape the event),
-CONNVAULT_EVENT_BUS unless --bus is given, and the usual AWS_REGION, AWS_ENDPOINT_URL and credential
-variables.
+Runs with CONNVAULT_EVENT_BUS (the events function's), unless --bus is given, and the usual
+AWS_REGION, AWS_ENDPOINT_URL and credential variables; events carry no link, so no key is needed.
 
 Exit status: 0 when every message was replayed, 1 when any was left, 2 when it cannot run (bad
 arguments or configuration, the queue out of reach).

@@ -1,4 +1,3 @@
-import { api } from "./api";
 import { connvaultFunction } from "./functions";
 import { table } from "./storage";
 
@@ -41,7 +40,6 @@ export const eventsSubscription = table.subscribe(
     ],
     environment: {
       CONNVAULT_EVENT_BUS: bus.name,
-      CONNVAULT_PUBLIC_URL: api.url,
       CONNVAULT_EVENTS_DLQ_URL: eventsDlq.url,
     },
   }),

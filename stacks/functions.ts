@@ -16,7 +16,7 @@ const FUNCTION_KEYS = {
   api: ["root", "cursor", "secret-token", "api-key", "oauth-page"],
   oauth: ["secret-token", "oauth-page"],
   resolver: ["secret-token"],
-  events: ["oauth-page"],
+  events: [],
   provisioner: ["secret-token"],
   reconciler: [],
   "custom-resource": ["secret-token"],

@@ -313,7 +313,13 @@ describe.skipIf(!lambdaNode)("OAuth2 through the oauth function", () => {
       expect(start.status, start.body).toBe(302);
       // It stops at the callback without requesting it; the URL class writes the host in lower case.
       const back = await followToRedirect(start.headers.location ?? "", new URL(callback).href);
-      const done = await sim.api.request("GET", back.pathname, { query: back.search.slice(1) });
+      // The browser sends back the cookie the connector page set (the flow is bound to it).
+      const cookie = start.cookies.map((c) => c.split(";")[0]).join("; ");
+      expect(cookie).toMatch(/^connvault_oauth=/);
+      const done = await sim.api.request("GET", back.pathname, {
+        query: back.search.slice(1),
+        headers: { cookie },
+      });
       expect(done.function).toBe(sim.fnByBundle("oauth").id);
       expect(done.body).toContain('data-outcome="success"');
 

@@ -22,6 +22,8 @@ type ByArn = (arn: string) => LambdaProcess;
 export interface HttpResponse {
   status: number;
   headers: Record<string, string>;
+  /** The Set-Cookie values (payload 2.0 returns them apart from the headers). */
+  cookies: string[];
   body: string;
   /** The route key API Gateway selected, and the function it invoked. */
   routeKey: string;
@@ -90,12 +92,25 @@ export class ApiGateway {
   ): Promise<HttpResponse> {
     const selected = this.select(method, path);
     if (!selected)
-      return { status: 404, headers: {}, body: '{"message":"Not Found"}', routeKey: "", function: "" };
+      return {
+        status: 404,
+        headers: {},
+        cookies: [],
+        body: '{"message":"Not Found"}',
+        routeKey: "",
+        function: "",
+      };
     const { routeKey } = selected.route;
     const target = this.byArn(selected.route.functionArn);
-    const answer = (status: number, body: string, headers: Record<string, string> = {}) => ({
+    const answer = (
+      status: number,
+      body: string,
+      headers: Record<string, string> = {},
+      cookies: string[] = [],
+    ) => ({
       status,
       headers,
+      cookies,
       body,
       routeKey,
       function: target.fn.id,
@@ -105,15 +120,20 @@ export class ApiGateway {
       options.body === undefined || typeof options.body === "string"
         ? options.body
         : JSON.stringify(options.body);
+    // Payload 2.0 carries the request's cookies apart from its headers, as `cookies`.
+    const { cookie, ...headers } = Object.fromEntries(
+      Object.entries(options.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+    );
     const event = httpApiEvent(method, path, {
       ...(options.query ? { query: options.query } : {}),
       ...(body !== undefined ? { body } : {}),
       headers: {
         host: this.host,
         ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        ...Object.fromEntries(Object.entries(options.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+        ...headers,
       },
     });
+    if (cookie) event.cookies = cookie.split(/;\s*/);
     const account = this.d.kmsKey.arn.split(":")[4] ?? "";
     const full = {
       ...event,
@@ -141,7 +161,12 @@ export class ApiGateway {
     const text = result.isBase64Encoded
       ? Buffer.from(result.body ?? "", "base64").toString()
       : (result.body ?? "");
-    return answer(result.statusCode ?? 200, text, (result.headers ?? {}) as Record<string, string>);
+    return answer(
+      result.statusCode ?? 200,
+      text,
+      (result.headers ?? {}) as Record<string, string>,
+      result.cookies ?? [],
+    );
   }
 }
 
