@@ -1,4 +1,5 @@
 import { coldStart } from "./cold-start.ts";
+import { listCost } from "./list-cost.ts";
 import { load } from "./load.ts";
 import { overhead } from "./overhead.ts";
 import { type BenchPart, summaryTable, writeReport } from "./report.ts";
@@ -12,6 +13,7 @@ import { roundTrips } from "./round-trips.ts";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 const PARTS = {
   "round-trips": roundTrips,
+  "list-cost": listCost,
   overhead,
   "cold-start": coldStart,
   load,

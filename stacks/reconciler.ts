@@ -37,8 +37,9 @@ export const reconciler = new sst.aws.CronV2("Reconciler", {
     timeout: "5 minutes",
     permissions: [
       {
-        // Scan (of the table's index), the record lookups, the conditional writes and its cursor item.
-        actions: ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem"],
+        // Scan (of the table's index), the record lookups, the conditional writes, its cursor item, and
+        // releasing the adoption claim of a connection whose adopted secret is gone.
+        actions: ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
         resources: [table.arn, $interpolate`${table.arn}/index/*`],
       },
       // ListSecrets supports no resource-level permissions; it never returns a value.

@@ -1,6 +1,6 @@
 import { TABLE_SCHEMA } from "../packages/core/src/adapters/dynamodb/table-schema";
 
-const { partitionKey, sortKey, gsi1, ttlAttribute } = TABLE_SCHEMA;
+const { partitionKey, sortKey, gsi1, gsi2, ttlAttribute } = TABLE_SCHEMA;
 
 /**
  * The single table. Its stream (new and old images) is the outbox the events function reads;
@@ -12,9 +12,14 @@ export const table = new sst.aws.Dynamo("Table", {
     [sortKey]: "string",
     [gsi1.partitionKey]: "string",
     [gsi1.sortKey]: "string",
+    [gsi2.partitionKey]: "string",
+    [gsi2.sortKey]: "string",
   },
   primaryIndex: { hashKey: partitionKey, rangeKey: sortKey },
-  globalIndexes: { [gsi1.name]: { hashKey: gsi1.partitionKey, rangeKey: gsi1.sortKey } },
+  globalIndexes: {
+    [gsi1.name]: { hashKey: gsi1.partitionKey, rangeKey: gsi1.sortKey },
+    [gsi2.name]: { hashKey: gsi2.partitionKey, rangeKey: gsi2.sortKey },
+  },
   stream: "new-and-old-images",
   ttl: ttlAttribute,
   deletionProtection: $app.stage === "production",

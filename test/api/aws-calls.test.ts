@@ -38,6 +38,27 @@ describe("AWS round trips on the happy path", () => {
     expect(await callsDuring(get)).toEqual(["GetItemCommand"]);
   });
 
+  it("a member's list page costs at most two Queries however many connections they cannot see", async () => {
+    const org = await createOrganization(h);
+    const [alice, bob] = [await org.member(), await org.member()];
+    const create = (key: string, body: Record<string, unknown>) =>
+      h.request("POST", "/v1/connectors/open-meteo/connections", { key, body });
+    const shared = await json<{ id: string }>(
+      await create(alice.key, { name: "s", access_scope: "organizational" }),
+    );
+    for (let i = 0; i < 300; i += 30)
+      await Promise.all(Array.from({ length: 30 }, (_, j) => create(alice.key, { name: `p${i + j}` })));
+    const list = () => h.request("GET", "/v1/connections?limit=1", { key: bob.key });
+    await list(); // warms the key cache
+    let page: { data: { id: string }[] } = { data: [] };
+    const calls = await callsDuring(async () => {
+      page = await json(await list());
+    });
+    expect(page.data.map((c) => c.id)).toEqual([shared.id]);
+    expect(calls.filter((call) => call === "QueryCommand").length).toBeLessThanOrEqual(2);
+    expect(calls.every((call) => call === "QueryCommand")).toBe(true);
+  });
+
   it("a connection without credentials costs one PutItem and creates no secret", async () => {
     const org = await createOrganization(h);
     const create = () =>

@@ -1,6 +1,7 @@
 import { CreateSecretCommand, DeleteSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { secretsManagerClient } from "../helpers/aws.ts";
+import { injectFault } from "../helpers/faults.ts";
 import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
 import { withTagCondition } from "../helpers/iam.ts";
 
@@ -30,7 +31,7 @@ const adopt = (key: string, arn: string) =>
   });
 
 describe("adopting an existing secret with auth_aws_arn", () => {
-  it("points the connection at the secret, unmanaged, with DescribeSecret + PutItem only", async () => {
+  it("points the connection at the secret, unmanaged, with DescribeSecret + the claim's PutItem + the record's PutItem", async () => {
     const org = await createOrganization(h);
     const arn = await externalSecret(`byo/${org.id}/stripe`, org.id);
     await adopt(org.adminKey, await externalSecret(`byo/${org.id}/warm`, org.id)); // warms the caches
@@ -42,7 +43,11 @@ describe("adopting an existing secret with auth_aws_arn", () => {
       status: "active",
       credentials: { managed: false, auth_method: null, version: 1 },
     });
-    expect(h.calls.slice(before).map((c) => c.command)).toEqual(["DescribeSecretCommand", "PutItemCommand"]);
+    expect(h.calls.slice(before).map((c) => c.command)).toEqual([
+      "DescribeSecretCommand",
+      "PutItemCommand",
+      "PutItemCommand",
+    ]);
   });
 
   it("answers 422 for a secret that does not exist or is scheduled for deletion", async () => {
@@ -93,6 +98,86 @@ describe("adopting an existing secret with auth_aws_arn", () => {
     });
     expect(rotate.status).toBe(409);
     expect((await json(rotate)).code).toBe("secret_not_managed");
+  });
+});
+
+describe("an adopted secret belongs to one connection", () => {
+  const code = async (res: Response) => (await json<{ errors?: { code: string }[] }>(res)).errors?.[0]?.code;
+
+  it("refuses a second adoption of the same secret, by full or partial ARN, on /v1 and on /unified", async () => {
+    const org = await createOrganization(h);
+    const arn = await externalSecret(`byo/${org.id}/once`, org.id);
+    const partial = arn.slice(0, -7); // without the "-XXXXXX" suffix Secrets Manager appends
+
+    const first = await adopt(org.adminKey, arn);
+    const again = await adopt(org.adminKey, arn);
+    const byPartial = await adopt(org.adminKey, partial);
+    const unified = await h.request("POST", "/unified/connection", {
+      key: org.adminKey,
+      body: { integration_type: "stripe", permissions: [], categories: [], auth_aws_arn: arn },
+    });
+
+    expect(first.status, await first.clone().text()).toBe(201);
+    for (const res of [again, byPartial, unified]) {
+      expect(res.status, await res.clone().text()).toBe(422);
+      expect(await code(res)).toBe("secret_already_adopted");
+    }
+  });
+
+  it("answers 403 when a member adopts, so no one re-points the organization's secret at their own server", async () => {
+    const org = await createOrganization(h);
+    const bob = await org.member();
+    const arn = await externalSecret(`byo/${org.id}/org-only`, org.id);
+    const before = h.calls.length;
+
+    const res = await h.request("POST", "/v1/connectors/stripe/connections", {
+      key: bob.key,
+      body: { name: "mine", auth_aws_arn: arn, target_system_servers: [{ url: "https://evil.example" }] },
+    });
+
+    expect(res.status, await res.clone().text()).toBe(403);
+    expect(h.calls.slice(before).map((c) => c.command)).not.toContain("DescribeSecretCommand");
+  });
+
+  it("frees the secret for a new adoption once its connection is deleted", async () => {
+    const org = await createOrganization(h);
+    const arn = await externalSecret(`byo/${org.id}/freed`, org.id);
+    const first = await json<{ id: string }>(await adopt(org.adminKey, arn));
+
+    const deleted = await h.request("DELETE", `/v1/connections/${first.id}`, { key: org.adminKey });
+    const again = await adopt(org.adminKey, arn);
+
+    expect(deleted.status).toBe(204);
+    expect(again.status, await again.clone().text()).toBe(201);
+  });
+
+  it("releases the claim when the record write fails, so a retry can adopt the secret", async () => {
+    const org = await createOrganization(h);
+    const arn = await externalSecret(`byo/${org.id}/retry`, org.id);
+    // The first PutItem is the claim, the second the record.
+    const fault = injectFault(h.services.clients.dynamo, {
+      command: "PutItemCommand",
+      when: "before",
+      nth: 2,
+    });
+    const failed = await adopt(org.adminKey, arn).finally(() => fault.remove());
+
+    const retried = await adopt(org.adminKey, arn);
+
+    expect(fault.fired).toBe(1);
+    expect(failed.status).toBe(503);
+    expect(retried.status, await retried.clone().text()).toBe(201);
+  });
+
+  it("frees the secret when the reconciler finds it gone and the connection stops pointing at it", async () => {
+    const org = await createOrganization(h);
+    const arn = await externalSecret(`byo/${org.id}/reconciled`, org.id);
+    const first = await json<{ id: string }>(await adopt(org.adminKey, arn));
+
+    await h.services.connections.markCredentialsMissing(org.id, first.id, "secret untagged", arn);
+    const again = await adopt(org.adminKey, arn);
+
+    expect(again.status, await again.clone().text()).toBe(201);
   });
 });
 

@@ -30,6 +30,16 @@ async function createStripe(key: string) {
 
 const sm = () => secretsManagerClient(h.edge.url);
 
+/** What an attempt that failed right after DeleteItem leaves: the secret without its record. */
+async function removeRecordOnly(organizationId: string, id: string) {
+  await dynamoClient(h.edge.url).send(
+    new DeleteItemCommand({
+      TableName: "connvault-test",
+      Key: marshall(keys.connection(organizationId, id)),
+    }),
+  );
+}
+
 describe("DELETE /v1/connections/{id}", () => {
   it("deletes the record and schedules the secret with a 7-day recovery window", async () => {
     const org = await createOrganization(h);
@@ -82,6 +92,93 @@ describe("DELETE /v1/connections/{id}", () => {
     expect((await h.request("DELETE", `/v1/connections/${created.id}`, { key: org.adminKey })).status).toBe(
       404,
     );
+  });
+
+  it("answers 404 to a member who force-deletes the secret of an organizational connection an admin deleted", async () => {
+    const org = await createOrganization(h);
+    const bob = await org.member();
+    const created = await json<Connection>(
+      await h.request("POST", "/v1/connectors/stripe/connections", {
+        key: org.adminKey,
+        body: {
+          name: "org",
+          access_scope: "organizational",
+          security: { authMethod: "bearer", token: "sk" },
+        },
+      }),
+    );
+    expect((await h.request("DELETE", `/v1/connections/${created.id}`, { key: org.adminKey })).status).toBe(
+      204,
+    );
+
+    const res = await h.request("DELETE", `/v1/connections/${created.id}?force=true`, { key: bob.key });
+
+    expect(res.status, await res.clone().text()).toBe(404);
+    const secret = await sm().send(new DescribeSecretCommand({ SecretId: created.auth_aws_arn }));
+    expect(secret.DeletedDate).toBeInstanceOf(Date); // still scheduled, so still recoverable
+  });
+
+  it("answers 404 to a member who finishes the interrupted delete of a connection they could not delete", async () => {
+    const org = await createOrganization(h);
+    const bob = await org.member();
+    const alice = await org.member();
+    const organizational = await json<Connection>(
+      await h.request("POST", "/v1/connectors/stripe/connections", {
+        key: org.adminKey,
+        body: {
+          name: "org",
+          access_scope: "organizational",
+          security: { authMethod: "bearer", token: "sk" },
+        },
+      }),
+    );
+    const personal = await createStripe(alice.key);
+    for (const { id } of [organizational, personal]) await removeRecordOnly(org.id, id);
+
+    for (const { id, auth_aws_arn } of [organizational, personal]) {
+      const res = await h.request("DELETE", `/v1/connections/${id}?force=true`, { key: bob.key });
+      expect(res.status, await res.clone().text()).toBe(404);
+      const secret = await sm().send(new DescribeSecretCommand({ SecretId: auth_aws_arn }));
+      expect(secret.DeletedDate).toBeUndefined();
+    }
+  });
+
+  it("lets an admin finish the interrupted delete of an organizational connection someone else owns", async () => {
+    const org = await createOrganization(h);
+    const alice = await org.member();
+    const created = await json<Connection>(
+      await h.request("POST", "/v1/connectors/stripe/connections", {
+        key: org.adminKey,
+        body: {
+          name: "org",
+          owner: alice.userId,
+          access_scope: "organizational",
+          security: { authMethod: "bearer", token: "sk" },
+        },
+      }),
+    );
+    await removeRecordOnly(org.id, created.id);
+
+    const res = await h.request("DELETE", `/v1/connections/${created.id}?force=true`, { key: org.adminKey });
+
+    expect(res.status, await res.clone().text()).toBe(204);
+    await expect(
+      sm().send(new DescribeSecretCommand({ SecretId: created.auth_aws_arn })),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it("never turns a scheduled deletion into a forced one, not even for the deleter", async () => {
+    const org = await createOrganization(h);
+    const created = await createStripe(org.adminKey);
+    expect((await h.request("DELETE", `/v1/connections/${created.id}`, { key: org.adminKey })).status).toBe(
+      204,
+    );
+
+    const res = await h.request("DELETE", `/v1/connections/${created.id}?force=true`, { key: org.adminKey });
+
+    expect(res.status).toBe(404);
+    const secret = await sm().send(new DescribeSecretCommand({ SecretId: created.auth_aws_arn }));
+    expect(secret.DeletedDate).toBeInstanceOf(Date);
   });
 
   it("never touches an adopted secret", async () => {

@@ -42,7 +42,7 @@ describe("GET /v1/connections", () => {
     expect(seen).toEqual([...ids].reverse());
   });
 
-  it("uses one Query per page when no filter applies", async () => {
+  it("uses one Query per visible key range (organizational, the caller's own) when no filter applies", async () => {
     const org = await createOrganization(h);
     for (let i = 0; i < 3; i++)
       await create(org.adminKey, "open-meteo", { name: `c${i}`, access_scope: "organizational" });
@@ -50,6 +50,37 @@ describe("GET /v1/connections", () => {
     const before = h.calls.length;
     const page = await list(org.adminKey, "?limit=2");
     expect(page.data).toHaveLength(2);
+    expect(h.calls.slice(before).map((c) => c.command)).toEqual(["QueryCommand", "QueryCommand"]);
+  });
+
+  it("merges organizational and personal connections newest first across pages", async () => {
+    const org = await createOrganization(h);
+    const alice = await org.member();
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const access_scope = i % 3 === 0 ? "personal" : "organizational";
+      ids.unshift((await create(alice.key, "open-meteo", { name: `c${i}`, access_scope })).id);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await list(alice.key, `?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+      seen.push(...page.data.map((c) => c.id));
+      cursor = page.next_cursor;
+    } while (cursor);
+    expect(seen).toEqual(ids);
+  });
+
+  it("reads only the organizational range for access_scope=organizational", async () => {
+    const org = await createOrganization(h);
+    const alice = await org.member();
+    const shared = await create(alice.key, "open-meteo", { name: "s", access_scope: "organizational" });
+    await create(alice.key, "open-meteo", { name: "p" });
+    await list(alice.key);
+    const before = h.calls.length;
+    expect((await list(alice.key, "?access_scope=organizational")).data.map((c) => c.id)).toEqual([
+      shared.id,
+    ]);
     expect(h.calls.slice(before).map((c) => c.command)).toEqual(["QueryCommand"]);
   });
 
@@ -91,6 +122,29 @@ describe("GET /v1/connections", () => {
     );
     expect(second.data.map((c) => c.id)).toEqual(wanted.slice(2));
     expect(second.next_cursor).toBeNull();
+  });
+
+  it("gives a cursor with a filtered page its read budget ended short, so paging reaches a match further on", async () => {
+    // Prepare: one match, older than the 100 connections a filtered page evaluates per key range.
+    const org = await createOrganization(h);
+    const { id: match } = await create(org.adminKey, "open-meteo", { name: "old", external_xref: "needle" });
+    for (let i = 0; i < 120; i++) await create(org.adminKey, "open-meteo", { name: `new${i}` });
+
+    // Act: page until the cursor runs out.
+    const found: string[] = [];
+    let pages = 0;
+    let cursor: string | null = null;
+    do {
+      const query = `?external_xref=needle&limit=5${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+      const page = await list(org.adminKey, query);
+      found.push(...page.data.map((c) => c.id));
+      cursor = page.next_cursor;
+      pages += 1;
+    } while (cursor && pages < 10);
+
+    // Assess: the first page came back empty with a cursor, and the match is found after it.
+    expect(found).toEqual([match]);
+    expect(pages).toBeGreaterThan(1);
   });
 
   it("hides other users' personal connections and other organizations' connections", async () => {

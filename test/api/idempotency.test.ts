@@ -1,6 +1,7 @@
-import { ListSecretsCommand } from "@aws-sdk/client-secrets-manager";
+import { DescribeSecretCommand, ListSecretsCommand } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { secretsManagerClient } from "../helpers/aws.ts";
+import { injectFault } from "../helpers/faults.ts";
 import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
@@ -113,6 +114,66 @@ describe("Idempotency-Key on connection create", () => {
       expect(res.status).toBe(422);
     },
   );
+});
+
+describe("a reused Idempotency-Key never leaves a secret that blocks the connection's credentials", () => {
+  /** The review's sequence: alice creates without credentials, bob reuses her key with credentials. */
+  async function reuseWithCredentials() {
+    const org = await createOrganization(h);
+    const alice = await org.member();
+    const bob = await org.member();
+    const key = `import-row-${Math.random().toString(36).slice(2)}`;
+    const first = await createWithKey(alice.key, key, { name: "alice-nocreds" });
+    expect(first.status, await first.clone().text()).toBe(201);
+    const created = await json<{ id: string; status: string; auth_aws_arn: string | null }>(first);
+    expect(created).toMatchObject({ status: "credentials_missing", auth_aws_arn: null });
+    const planted = () =>
+      createWithKey(bob.key, key, { name: "x", security: { authMethod: "bearer", token: "BOB_PLANTED" } });
+    return { org, alice, created, planted };
+  }
+
+  const rotate = (key: string, id: string) =>
+    h.request("PUT", `/v1/connections/${id}/credentials`, {
+      key,
+      body: { security: { authMethod: "bearer", token: "ALICE_REAL" } },
+    });
+
+  it("removes the secret a mismatched keyed create made, so the owner's PUT …/credentials succeeds", async () => {
+    const { org, alice, created, planted } = await reuseWithCredentials();
+
+    const reused = await planted();
+    const orphans = await secretsOf(org.id);
+    const rotated = await rotate(alice.key, created.id);
+
+    expect(reused.status, await reused.clone().text()).toBe(422);
+    expect((await json(reused)).code).toBe("idempotency_key_reused");
+    expect(orphans).toHaveLength(0);
+    expect(rotated.status, await rotated.clone().text()).toBe(200);
+    const secrets = await secretsOf(org.id);
+    expect(secrets.map((secret) => secret.ARN)).toEqual([(await json(rotated)).auth_aws_arn]);
+  });
+
+  it("lets PUT …/credentials replace a left-behind secret under the connection's name, tagged for its owner", async () => {
+    const { org, alice, created, planted } = await reuseWithCredentials();
+    // The mismatched create's clean-up fails: the planted secret stays behind.
+    const fault = injectFault(h.services.clients.secrets, { command: "DeleteSecretCommand", when: "before" });
+    const reused = await planted().finally(() => fault.remove());
+    expect(reused.status, await reused.clone().text()).toBe(422);
+    expect(fault.fired).toBe(1);
+    expect(await secretsOf(org.id)).toHaveLength(1);
+
+    const rotated = await rotate(alice.key, created.id);
+
+    expect(rotated.status, await rotated.clone().text()).toBe(200);
+    const arn = (await json<{ auth_aws_arn: string }>(rotated)).auth_aws_arn;
+    const secret = await secretsManagerClient(h.edge.url).send(new DescribeSecretCommand({ SecretId: arn }));
+    expect(secret.DeletedDate).toBeUndefined();
+    expect(Object.fromEntries((secret.Tags ?? []).map((t) => [t.Key, t.Value]))).toMatchObject({
+      "connvault:connection_id": created.id,
+      "connvault:owner": alice.userId,
+      "connvault:access_scope": "personal",
+    });
+  });
 });
 
 describe("Idempotency-Key on organizations and API keys", () => {

@@ -444,6 +444,7 @@ describe("the reconciler", () => {
     const onTable = `${tableArn},${tableArn}/index/*`;
     expect(granted).toEqual(
       [
+        `dynamodb:DeleteItem ${onTable}`,
         `dynamodb:GetItem ${onTable}`,
         `dynamodb:PutItem ${onTable}`,
         `dynamodb:Scan ${onTable}`,

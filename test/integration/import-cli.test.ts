@@ -121,6 +121,34 @@ describe("connvault import: 1,000 records through a proxy that loses responses",
   });
 });
 
+describe("connvault import: Idempotency-Keys only the importer can work out", () => {
+  it("gives another member's run of the same file keys of its own, and still resumes the importer's own run", async () => {
+    const org = await createOrganization(h, "Keyed import");
+    const alice = await org.member();
+    const bob = await org.member();
+    const file = await writeInput(
+      `keyed-${randomBytes(4).toString("hex")}.jsonl`,
+      jsonl([
+        { connector_id: "stripe", name: "Alice's Stripe" },
+        { connector_id: "stripe", name: "Alice's Stripe 2", security: { authMethod: "bearer", token: "sk" } },
+      ]),
+    );
+
+    const first = await importFile({ file, url: server.url, apiKey: alice.key });
+    // Bob sees the same public fields (the export, the list), so an unkeyed digest of them is his key too.
+    const other = await importFile({ file, url: server.url, apiKey: bob.key });
+    const resumed = await importFile({ file, url: server.url, apiKey: alice.key });
+
+    expect(first).toMatchObject({ total: 2, created: 2, alreadyPresent: 0, failed: [] });
+    expect(other).toMatchObject({ total: 2, created: 2, alreadyPresent: 0, failed: [] });
+    expect(resumed).toMatchObject({ total: 2, created: 0, alreadyPresent: 2, failed: [] });
+    for (const member of [alice, bob]) {
+      const own = (await listConnections(member.key)).filter((c) => c.owner === member.userId);
+      expect(own).toHaveLength(2);
+    }
+  });
+});
+
 describe("connvault import: unified.to and Nango exports", () => {
   let key: string;
 

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHmac } from "node:crypto";
 
 /**
  * Input formats of `connvault import`: reading a file into records, detecting the format, and mapping
@@ -149,13 +149,20 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * The Idempotency-Key of a record that brings none: a digest of what is sent (route and body) and of
- * the record's identity in the source system, WITHOUT credential values (`security`, header values,
- * unified's `auth`). So re-running the same file replays instead of creating, and connvault never
- * receives (or stores) a digest of a credential. A record that differs only by its credentials gets
- * the same key, and connvault answers 422 `idempotency_key_reused` for it.
+ * The Idempotency-Key of a record that brings none: an HMAC, keyed with the importer's API key, of
+ * what is sent (route and body) and of the record's identity in the source system, WITHOUT credential
+ * values (`security`, header values, unified's `auth`). So re-running the same file with the same API
+ * key replays instead of creating; connvault never receives (or stores) a digest of a credential; and
+ * another member who sees the same fields cannot work the key (or the connection id made from it)
+ * out. A record that differs only by its credentials gets the same key, and connvault answers 422
+ * `idempotency_key_reused` for it.
  */
-export function contentIdempotencyKey(path: string, body: Json, sourceIdentity?: unknown): string {
+export function contentIdempotencyKey(
+  secret: string,
+  path: string,
+  body: Json,
+  sourceIdentity?: unknown,
+): string {
   const { security, headers, auth, ...rest } = body;
   const publicPart = {
     path,
@@ -165,8 +172,10 @@ export function contentIdempotencyKey(path: string, body: Json, sourceIdentity?:
     has_auth: auth !== undefined,
     source: sourceIdentity,
   };
-  const digest = createHash("sha256").update(canonicalJson(publicPart)).digest("base64url");
-  return `connvault-import-v1-${digest}`;
+  const digest = createHmac("sha256", secret)
+    .update(`connvault-import-v2\n${canonicalJson(publicPart)}`)
+    .digest("base64url");
+  return `connvault-import-v2-${digest}`;
 }
 
 /** What connvault accepts as an Idempotency-Key: 1–255 printable ASCII characters. */
@@ -177,7 +186,7 @@ const connectionsPath = (connectorId: string) =>
   `/v1/connectors/${encodeURIComponent(connectorId)}/connections`;
 
 /** connvault JSONL: `{connector_id, idempotency_key?, ...the create body}`. */
-export function mapConnvault(value: unknown): MapResult {
+export function mapConnvault(value: unknown, keySecret: string): MapResult {
   if (!isObject(value))
     return { ok: false, code: "invalid_record", reason: "a record must be a JSON object" };
   const { connector_id, idempotency_key, ...body } = value;
@@ -199,7 +208,7 @@ export function mapConnvault(value: unknown): MapResult {
   const path = connectionsPath(connector_id);
   return {
     ok: true,
-    request: { path, body, idempotencyKey: idempotency_key ?? contentIdempotencyKey(path, body) },
+    request: { path, body, idempotencyKey: idempotency_key ?? contentIdempotencyKey(keySecret, path, body) },
   };
 }
 
@@ -223,7 +232,7 @@ export const UNIFIED_WRITABLE_FIELDS = [
 ] as const;
 
 /** unified.to export: Connection objects → `POST /unified/connection`. */
-export function mapUnified(value: unknown): MapResult {
+export function mapUnified(value: unknown, keySecret: string): MapResult {
   if (!isObject(value))
     return { ok: false, code: "invalid_record", reason: "a record must be a JSON object" };
   if (typeof value.integration_type !== "string" || value.integration_type === "")
@@ -232,7 +241,10 @@ export function mapUnified(value: unknown): MapResult {
   for (const field of UNIFIED_WRITABLE_FIELDS) if (value[field] !== undefined) body[field] = value[field];
   const path = "/unified/connection";
   const sourceId = typeof value.id === "string" ? value.id : undefined;
-  return { ok: true, request: { path, body, idempotencyKey: contentIdempotencyKey(path, body, sourceId) } };
+  return {
+    ok: true,
+    request: { path, body, idempotencyKey: contentIdempotencyKey(keySecret, path, body, sourceId) },
+  };
 }
 
 /** Connector auth types, by connector id: Nango's API_KEY is a bearer token for some connectors. */
@@ -307,7 +319,11 @@ function nangoSecurity(
  * `provider`, else `provider_config_key`), with `name` and `external_xref` = `connection_id` and the
  * string values of `metadata`.
  */
-export function mapNango(value: unknown, authTypes: ConnectorAuthTypes = new Map()): MapResult {
+export function mapNango(
+  value: unknown,
+  keySecret: string,
+  authTypes: ConnectorAuthTypes = new Map(),
+): MapResult {
   if (!isObject(value))
     return { ok: false, code: "invalid_record", reason: "a record must be a JSON object" };
   const connectionId = value.connection_id;
@@ -335,17 +351,26 @@ export function mapNango(value: unknown, authTypes: ConnectorAuthTypes = new Map
   }
   const path = connectionsPath(connectorId);
   const source = { provider_config_key: value.provider_config_key, connection_id: connectionId };
-  return { ok: true, request: { path, body, idempotencyKey: contentIdempotencyKey(path, body, source) } };
+  return {
+    ok: true,
+    request: { path, body, idempotencyKey: contentIdempotencyKey(keySecret, path, body, source) },
+  };
 }
 
-export function mapRecord(format: Format, value: unknown, authTypes?: ConnectorAuthTypes): MapResult {
+/** Maps one record; `keySecret` (the importer's API key) keys the Idempotency-Keys the CLI makes. */
+export function mapRecord(
+  format: Format,
+  value: unknown,
+  keySecret: string,
+  authTypes?: ConnectorAuthTypes,
+): MapResult {
   switch (format) {
     case "connvault":
-      return mapConnvault(value);
+      return mapConnvault(value, keySecret);
     case "unified":
-      return mapUnified(value);
+      return mapUnified(value, keySecret);
     case "nango":
-      return mapNango(value, authTypes);
+      return mapNango(value, keySecret, authTypes);
   }
 }
 

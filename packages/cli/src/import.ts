@@ -140,7 +140,8 @@ async function pool<T>(items: T[], concurrency: number, worker: (item: T) => Pro
 /**
  * Imports every record of a file into connvault and answers what happened. Records that cannot be
  * read or mapped are failed without being sent; the others are sent with an Idempotency-Key (their
- * own, or a digest of their non-secret content), so running the same file again is safe.
+ * own, or an HMAC of their non-secret content under the API key), so running the same file again with
+ * the same key is safe.
  */
 export async function importFile(options: ImportOptions): Promise<ImportSummary> {
   const started = performance.now();
@@ -210,7 +211,7 @@ export async function importFile(options: ImportOptions): Promise<ImportSummary>
       failed.push({ line: record.line, code: "invalid_json", detail: "this line is not valid JSON" });
       continue;
     }
-    const mapped = mapRecord(format, record.value, authTypes);
+    const mapped = mapRecord(format, record.value, options.apiKey, authTypes);
     if (mapped.ok) planned.push({ line: record.line, value: record.value, request: mapped.request });
     else failed.push({ line: record.line, code: mapped.code, detail: mapped.reason });
   }

@@ -13,7 +13,8 @@ export const USAGE = `Usage: connvault import <file> [options]
        connvault help
 
 Imports connections from a file into connvault, one request per record, each with an
-Idempotency-Key: running the same file again creates nothing twice.
+Idempotency-Key (keyed with the API key): running the same file again with the same key
+creates nothing twice.
 
 Formats (detected from the first record; JSONL or a JSON array):
   connvault  {"connector_id", "idempotency_key"?, ...the body of POST /v1/connectors/{id}/connections}

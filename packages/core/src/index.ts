@@ -9,6 +9,7 @@ export {
 } from "./adapters/dynamodb/oauth-stores.ts";
 export { DynamoOrganizationStore } from "./adapters/dynamodb/organization-store.ts";
 export { DynamoReconcilerCursorStore } from "./adapters/dynamodb/reconciler-store.ts";
+export { DynamoSecretClaimStore } from "./adapters/dynamodb/secret-claim-store.ts";
 export { ensureTable, tableDefinition } from "./adapters/dynamodb/table.ts";
 export { Table } from "./adapters/dynamodb/table-client.ts";
 export { EventBridgePublisher } from "./adapters/eventbridge/publisher.ts";

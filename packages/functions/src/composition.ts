@@ -16,6 +16,7 @@ import {
   DynamoOAuthFlowStore,
   DynamoOrganizationStore,
   DynamoReconcilerCursorStore,
+  DynamoSecretClaimStore,
   EventBridgePublisher,
   type EventPublisher,
   HttpTokenEndpoint,
@@ -122,7 +123,15 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   );
   const records = new DynamoConnectionStore(table);
   const cursors = new CursorCodec(config.keys.cursor);
-  const connections = new ConnectionService(records, vault, connectors, cursors, clock, tokens);
+  const connections = new ConnectionService(
+    records,
+    vault,
+    connectors,
+    cursors,
+    clock,
+    tokens,
+    new DynamoSecretClaimStore(table),
+  );
   const oauth = new OAuthService(
     connections,
     records,

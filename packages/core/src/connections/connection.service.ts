@@ -30,7 +30,7 @@ import {
   SecretNotAdoptableError,
   SecretNotManagedError,
 } from "./connection.errors.ts";
-import type { ConnectionStore } from "./connection.store.ts";
+import type { ConnectionStore, SecretClaim, SecretClaimStore } from "./connection.store.ts";
 import {
   type Actor,
   type AuthMethod,
@@ -48,6 +48,11 @@ import type { CredentialPayload, CredentialVault, SecretOwner } from "./credenti
 
 /** Secrets Manager's limit on a secret value. */
 export const MAX_SECRET_BYTES = 65_536;
+/**
+ * How long an adoption claim without its record counts as a create still in flight (longer than any
+ * Lambda runs); after that, or once its connection no longer points at the secret, it is stale.
+ */
+const CLAIM_GRACE_MS = 15 * 60_000;
 /** How many keyed requests a connection remembers for replays (besides the one that created it). */
 const REMEMBERED_KEYS = 20;
 /** Attempts at an optimistic write when no If-Match pins the revision. */
@@ -94,6 +99,7 @@ export class ConnectionService {
     private readonly cursors: CursorCodec,
     private readonly clock: Clock,
     private readonly tokens: SecretTokens,
+    private readonly claims: SecretClaimStore,
   ) {}
 
   /**
@@ -131,13 +137,21 @@ export class ConnectionService {
       caller: caller.user_id,
       input: redact(input),
     });
-    const owner = { organizationId: caller.organization_id, connectionId: id, connectorId: connector.id };
+    const owner: SecretOwner = {
+      organizationId: caller.organization_id,
+      connectionId: id,
+      connectorId: connector.id,
+      owner: input.owner ?? caller.user_id,
+      accessScope: input.access_scope,
+    };
     const now = this.clock.now().toISOString();
 
     let credentials: ConnectionRecord["credentials"] = null;
     let arn: string | null = null;
     if (input.auth_aws_arn) {
+      if (caller.role !== "admin") throw new ForbiddenError("Only an admin may adopt an existing secret");
       arn = await this.adopt(caller, input.auth_aws_arn);
+      await this.claim({ arn, connection_id: id, claimed_at: now }, caller.organization_id);
       credentials = { auth_method: null, version: 1, updated_at: now, managed: false, version_id: null };
     } else if (payload) {
       const token = this.secretToken(id, 1, payload);
@@ -210,11 +224,12 @@ export class ConnectionService {
       limit,
       ...(after ? { after: { created_at: String(after[0]), id: String(after[1]) } } : {}),
     });
-    const last = page.items.at(-1);
+    // A filtered page may end short of `limit`, even empty, where its read budget ran out: the cursor
+    // continues from where both key ranges were read to, not from its last item.
+    const { next } = page;
     return {
       data: page.items,
-      next_cursor:
-        page.hasMore && last ? this.cursors.encode(scope, JSON.stringify([last.created_at, last.id])) : null,
+      next_cursor: next ? this.cursors.encode(scope, JSON.stringify([next.created_at, next.id])) : null,
     };
   }
 
@@ -282,6 +297,7 @@ export class ConnectionService {
     arn: string,
   ): Promise<ConnectionRecord | null> {
     let marked = false;
+    let adopted = false;
     try {
       const record = await this.modify(
         systemAccess(organizationId, "reconciler"),
@@ -290,6 +306,7 @@ export class ConnectionService {
         "health_reported",
         (record) => {
           marked = record.auth_aws_arn === arn;
+          adopted = record.credentials?.managed === false;
           if (!marked) return null;
           return {
             ...record,
@@ -300,6 +317,7 @@ export class ConnectionService {
           };
         },
       );
+      if (marked && adopted) await this.release(organizationId, arn, id);
       return marked ? record : null;
     } catch (error) {
       if (error instanceof NotFoundError) return null;
@@ -350,6 +368,8 @@ export class ConnectionService {
     if (deleted) {
       if (deleted.credentials?.managed && deleted.auth_aws_arn) {
         await this.vault.delete(deleted.auth_aws_arn, options).catch(ignoreMissing);
+      } else if (deleted.credentials && deleted.auth_aws_arn) {
+        await this.release(deleted.organization_id, deleted.auth_aws_arn, id);
       }
       return;
     }
@@ -361,9 +381,16 @@ export class ConnectionService {
         "The connection changed while it was being deleted; retry",
       );
     }
+    /*
+     * The record is gone: only a secret whose tags prove the caller could have deleted that
+     * connection (its owner, or an admin for an organizational one) is finished, and one already
+     * scheduled for deletion is never turned into a forced deletion. Anything else is 404.
+     */
     const secretId = this.vault.managedSecretId({ organizationId: caller.organization_id, connectionId: id });
     const orphan = await this.vault.describe(secretId);
-    if (!orphan || (orphan.scheduledForDeletion && !options.force)) throw new NotFoundError("connection", id);
+    if (!orphan || orphan.scheduledForDeletion || !couldHaveDeleted(caller, id, orphan.tags)) {
+      throw new NotFoundError("connection", id);
+    }
     await this.vault.delete(secretId, options).catch(ignoreMissing);
   }
 
@@ -415,7 +442,7 @@ export class ConnectionService {
     const token = this.secretToken(record.id, version, payload);
     let arn = record.auth_aws_arn;
     if (arn) await this.vault.putVersion(arn, payload, token);
-    else arn = (await this.vault.create(secretOwner(record), payload, token)).arn;
+    else arn = await this.createOrReclaim(record, payload, token);
     return {
       ...record,
       auth_aws_arn: arn,
@@ -448,7 +475,10 @@ export class ConnectionService {
     if (!existing)
       throw new ConflictError("concurrent_update", "The connection changed while it was created; retry");
     const first = existing.idempotency.find((entry) => entry.operation === "create");
-    if (idempotencyKey && first?.fingerprint !== request) throw new IdempotencyKeyReusedError();
+    if (idempotencyKey && first?.fingerprint !== request) {
+      await this.undoMismatch(record, existing);
+      throw new IdempotencyKeyReusedError();
+    }
     return { result: existing, replayed: Boolean(idempotencyKey) };
   }
 
@@ -458,9 +488,91 @@ export class ConnectionService {
    * their retry converges on it.
    */
   private async compensate(record: ConnectionRecord, idempotencyKey: string | undefined): Promise<void> {
-    if (idempotencyKey || !record.credentials?.managed || !record.auth_aws_arn) return;
+    if (idempotencyKey || !record.credentials || !record.auth_aws_arn) return;
     const stored = await this.store.get(record.organization_id, record.id).catch(() => undefined);
-    if (stored === null) await this.vault.delete(record.auth_aws_arn, { force: true }).catch(() => undefined);
+    if (stored !== null) return;
+    if (record.credentials.managed)
+      await this.vault.delete(record.auth_aws_arn, { force: true }).catch(() => undefined);
+    else await this.release(record.organization_id, record.auth_aws_arn, record.id);
+  }
+
+  /**
+   * A keyed create that turned out to reuse another request's key must leave nothing behind: the
+   * existing connection does not point at what this request wrote (the secret it created under the
+   * connection's name, or the claim on the secret it adopted), so that is removed again. When the
+   * existing record points at the same secret, the write was an idempotent no-op and stays.
+   */
+  private async undoMismatch(record: ConnectionRecord, existing: ConnectionRecord): Promise<void> {
+    const arn = record.auth_aws_arn;
+    if (!arn || !record.credentials || existing.auth_aws_arn === arn) return;
+    // Best effort: writeCredentials reclaims a secret that this clean-up could not remove.
+    if (record.credentials.managed) await this.vault.delete(arn, { force: true }).catch(() => undefined);
+    else await this.release(record.organization_id, arn, record.id);
+  }
+
+  /**
+   * Creates the connection's first secret. If its name is taken by a secret that no record points at
+   * (one a request with a reused Idempotency-Key left behind, say), connvault created it for this
+   * very connection (the name holds the organization and connection ids, and only connvault writes
+   * under its prefix): the credentials become its next version instead of failing with secret_exists.
+   * If its owner and scope tags are not this record's (another caller made it), it is deleted and
+   * made again, so the tags never let anyone else finish this connection's delete. A secret
+   * scheduled for deletion is still refused.
+   */
+  private async createOrReclaim(
+    record: ConnectionRecord,
+    payload: CredentialPayload,
+    token: string,
+  ): Promise<string> {
+    const owner = secretOwner(record);
+    try {
+      return (await this.vault.create(owner, payload, token)).arn;
+    } catch (error) {
+      if (!(error instanceof SecretExistsError)) throw error;
+      const found = await this.vault.describe(this.vault.managedSecretId(owner));
+      const ours =
+        found?.tags["connvault:organization_id"] === record.organization_id &&
+        found.tags["connvault:connection_id"] === record.id;
+      if (!found || found.scheduledForDeletion || !ours) throw error;
+      if (
+        found.tags["connvault:owner"] === record.owner &&
+        found.tags["connvault:access_scope"] === record.access_scope
+      ) {
+        await this.vault.putVersion(found.arn, payload, token);
+        return found.arn;
+      }
+      await this.vault.delete(found.arn, { force: true }).catch(ignoreMissing);
+      return (await this.vault.create(owner, payload, token)).arn;
+    }
+  }
+
+  /**
+   * Records that `claim.connection_id` adopted the secret, before the record is written (claim
+   * first, like the secret-before-record order; a failed record write releases it again). A claim
+   * held by another connection is taken over only when stale: that connection no longer points at
+   * the secret, or has no record long after the claim was made.
+   */
+  private async claim(claim: SecretClaim, organizationId: string): Promise<void> {
+    if (await this.claims.claim(organizationId, claim)) return;
+    const held = await this.claims.get(organizationId, claim.arn);
+    const stale = held ? await this.isStale(organizationId, held) : true;
+    if (stale && (await this.claims.claim(organizationId, claim, held?.connection_id))) return;
+    throw ValidationError.at(
+      "auth_aws_arn",
+      "secret_already_adopted",
+      "This secret is already adopted by another connection; an adopted secret belongs to one connection",
+    );
+  }
+
+  private async isStale(organizationId: string, held: SecretClaim): Promise<boolean> {
+    const holder = await this.store.get(organizationId, held.connection_id);
+    if (holder) return holder.auth_aws_arn !== held.arn;
+    return this.clock.now().getTime() - Date.parse(held.claimed_at) > CLAIM_GRACE_MS;
+  }
+
+  /** Best effort: a claim left behind is stale once its connection is gone, and taken over then. */
+  private release(organizationId: string, arn: string, connectionId: string): Promise<void> {
+    return this.claims.release(organizationId, arn, connectionId).catch(() => undefined);
   }
 
   private async createSecret(
@@ -550,7 +662,21 @@ const secretOwner = (record: ConnectionRecord): SecretOwner => ({
   organizationId: record.organization_id,
   connectionId: record.id,
   connectorId: record.connector_id,
+  owner: record.owner,
+  accessScope: record.access_scope,
 });
+
+/** Whether a connection secret's tags show that the caller could have deleted its connection. */
+function couldHaveDeleted(caller: KeyPrincipal, id: string, tags: Record<string, string>): boolean {
+  const owner = tags["connvault:owner"];
+  const scope = tags["connvault:access_scope"];
+  if (tags["connvault:organization_id"] !== caller.organization_id) return false;
+  if (tags["connvault:connection_id"] !== id || !owner) return false;
+  return allows(changeRule(caller), {
+    owner,
+    access_scope: scope === "organizational" ? "organizational" : "personal",
+  });
+}
 
 const ignoreMissing = (error: unknown) => {
   if (!(error instanceof SecretMissingError)) throw error;

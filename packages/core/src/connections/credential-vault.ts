@@ -8,10 +8,16 @@ export interface CredentialPayload {
   auth?: Record<string, unknown>;
 }
 
+/**
+ * Whose secret it is, as its tags record it (ids, a user id and a scope, never a credential): the owner
+ * and access scope let a delete retried after its record is gone prove who could have deleted it.
+ */
 export interface SecretOwner {
   organizationId: string;
   connectionId: string;
   connectorId: string;
+  owner: string;
+  accessScope: "personal" | "organizational";
 }
 
 export interface SecretDescription {

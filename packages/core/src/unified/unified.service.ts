@@ -85,17 +85,18 @@ export class UnifiedConnectionService {
   async list(principal: Principal, query: ListUnifiedConnectionsQuery): Promise<ConnectionRecord[]> {
     const matches: ConnectionRecord[] = [];
     let cursor: string | undefined;
-    let scanned = 0;
+    // Pages, not matches, bound the work: a filtered page may be short or empty (its read budget).
+    let pages = 0;
     do {
       const page = await this.connections.list(principal, {
         limit: PAGE,
         ...(query.external_xref !== undefined ? { external_xref: query.external_xref } : {}),
         ...(cursor ? { cursor } : {}),
       });
-      scanned += page.data.length;
+      pages += 1;
       matches.push(...page.data.filter((record) => matchesUnified(record, query)));
       cursor = page.next_cursor ?? undefined;
-    } while (cursor && scanned < UNIFIED_LIST_SCAN_LIMIT);
+    } while (cursor && pages * PAGE < UNIFIED_LIST_SCAN_LIMIT);
     const direction = query.order === "asc" ? 1 : -1;
     matches.sort(
       (a, b) => direction * (a[query.sort] < b[query.sort] ? -1 : a[query.sort] > b[query.sort] ? 1 : 0),

@@ -21,6 +21,31 @@ export const keys = {
     gsi1pk: `ORG#${organizationId}#CONNS`,
     ...(position ? { gsi1sk: `${position.created_at}#${position.id}` } : {}),
   }),
+  /**
+   * Lists read GSI2, where visibility is in the partition key: one range holds the organization's
+   * organizational connections, one per owner their personal ones. A caller's page reads two ranges.
+   */
+  visibleConnections,
+  visibleConnection: (
+    organizationId: string,
+    record: { access_scope: string; owner: string; created_at: string; id: string },
+  ) => ({
+    ...visibleConnections(
+      organizationId,
+      record.access_scope === "organizational" ? undefined : record.owner,
+    ),
+    gsi2sk: listPosition(record),
+  }),
+  listPosition,
+  parseListPosition: (sortKey: string) => ({
+    created_at: sortKey.slice(0, sortKey.lastIndexOf("#")),
+    id: sortKey.slice(sortKey.lastIndexOf("#") + 1),
+  }),
+  /** The claim of the one connection that adopted an external secret (full ARN). */
+  secretClaim: (organizationId: string, arn: string) => ({
+    pk: `ORG#${organizationId}`,
+    sk: `ADOPTED#${arn}`,
+  }),
   /** A browser authorization in progress, found by its `state` alone (global, short-lived). */
   oauthFlow: (flowId: string) => ({ pk: `OAUTHFLOW#${flowId}`, sk: "OAUTHFLOW" }),
   /** A single-flight lease, e.g. on refreshing one connection's OAuth2 token. */
@@ -33,4 +58,26 @@ export const keys = {
   }),
 } as const;
 
-export const KEY_ATTRIBUTES = ["pk", "sk", "gsi1pk", "gsi1sk", "entity", "schema_version"] as const;
+function visibleConnections(organizationId: string, personalOwner?: string) {
+  return {
+    gsi2pk: personalOwner
+      ? `ORG#${organizationId}#CONNS#PERSONAL#${personalOwner}`
+      : `ORG#${organizationId}#CONNS#ORGANIZATIONAL`,
+  };
+}
+
+/** A connection's place in a list, newest first (ids never contain `#`). */
+function listPosition(position: { created_at: string; id: string }) {
+  return `${position.created_at}#${position.id}`;
+}
+
+export const KEY_ATTRIBUTES = [
+  "pk",
+  "sk",
+  "gsi1pk",
+  "gsi1sk",
+  "gsi2pk",
+  "gsi2sk",
+  "entity",
+  "schema_version",
+] as const;

@@ -42,7 +42,9 @@ export interface TablePage {
   LastEvaluatedKey?: Item | undefined;
 }
 
-const toAttributes = (values: Item) => marshall(values, { removeUndefinedValues: true });
+// Maps carry caller-chosen keys: one named `constructor` must not make marshall take it for a class.
+const toAttributes = (values: Item) =>
+  marshall(values, { removeUndefinedValues: true, convertClassInstanceToMap: true });
 
 const conditionInput = (condition?: Condition) =>
   condition
@@ -93,10 +95,18 @@ export class Table {
     return (await this.conditional(() => this.client.send(command))) !== null;
   }
 
-  async get<S extends z.ZodType>(schema: S, key: Key): Promise<z.output<S> | null> {
-    const result = await this.call(() =>
-      this.client.send(new GetItemCommand({ TableName: this.name, Key: toAttributes(key) })),
-    );
+  /** `consistent` reads the latest write (a read that decides a write must be); same round trip. */
+  async get<S extends z.ZodType>(
+    schema: S,
+    key: Key,
+    options: { consistent?: boolean } = {},
+  ): Promise<z.output<S> | null> {
+    const command = new GetItemCommand({
+      TableName: this.name,
+      Key: toAttributes(key),
+      ...(options.consistent ? { ConsistentRead: true } : {}),
+    });
+    const result = await this.call(() => this.client.send(command));
     return result.Item ? parseItem(schema, unmarshall(result.Item)) : null;
   }
 

@@ -30,6 +30,10 @@ import type { InventoriedSecret, SecretInventory } from "../../reconciler/reconc
 import type { SecretTags } from "../../resolver/resolver.store.ts";
 import { translateAwsError } from "../aws-errors.ts";
 
+/** Tags that say who could delete the connection, so a retried delete can prove it from the secret. */
+export const OWNER_TAG = "connvault:owner";
+export const ACCESS_SCOPE_TAG = "connvault:access_scope";
+
 export interface SecretsManagerVaultOptions {
   /** `<app>/<stage>`: secrets are named `<prefix>/connections/<org>/<connection>` and `<prefix>/connectors/<id>`. */
   prefix: string;
@@ -59,6 +63,8 @@ export class SecretsManagerVault implements CredentialVault, ConnectorSecrets, S
         { Key: "connvault:organization_id", Value: owner.organizationId },
         { Key: "connvault:connection_id", Value: owner.connectionId },
         { Key: "connvault:connector_id", Value: owner.connectorId },
+        { Key: OWNER_TAG, Value: owner.owner },
+        { Key: ACCESS_SCOPE_TAG, Value: owner.accessScope },
       ],
     });
     return { arn };

@@ -13,8 +13,18 @@ are stored in AWS Secrets Manager and never returned. For an OAuth2 connector cr
 
 With \`Idempotency-Key\`, the connection id and the secret's version are functions of the key: a retry or a
 concurrent duplicate with the same body converges on one connection and one secret and answers the
-same 201 with \`Idempotent-Replayed: true\`; the same key with another body answers 422. The key stays bound
-to its connection for as long as the connection exists.`;
+same 201 with \`Idempotent-Replayed: true\`; the same key with another body answers 422 and leaves nothing
+behind (a secret or an adoption claim that request made is removed again). The key stays bound to its
+connection for as long as the connection exists.
+
+\`auth_aws_arn\` adopts an existing secret instead of sending credentials. Only admins may adopt (members get
+403): the secret's \`connvault:organization_id\` tag makes it the whole organization's, and whoever adopts it
+decides which servers receive it, so a member could otherwise bind it to a personal connection pointing at a
+server of their own. An adopted secret belongs to one connection: the ARN is resolved with DescribeSecret to
+its full ARN (a partial ARN or a name gives the same one) and claimed for the new connection before the record
+is written; a second adoption of the same secret, on this route or \`POST /unified/connection\`, answers 422
+with \`errors[0].code\` \`secret_already_adopted\`. The claim is released when the connection is deleted, or when
+the reconciler finds the secret gone or untagged and the connection stops pointing at it.`;
 
 const createConnectionRoute = (path: string, summary: string) =>
   createRoute({

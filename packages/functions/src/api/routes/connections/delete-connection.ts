@@ -9,8 +9,11 @@ const route = createRoute({
   tags: ["Connections"],
   summary: "Delete a connection",
   description: `Deletes the record, then schedules its managed secret for deletion with a 7-day recovery window, or
-deletes it at once with \`force=true\`. An adopted secret is never touched. If an earlier attempt removed the
-record but not the secret, repeating the DELETE removes the secret and answers 204.`,
+deletes it at once with \`force=true\`. An adopted secret is never touched (its adoption claim is released). If an
+earlier attempt removed the record but not the secret, repeating the DELETE removes the secret and answers 204,
+but only for a caller the secret's tags (\`connvault:owner\`, \`connvault:access_scope\`) show could have deleted
+the connection: its owner, or an admin if it is organizational. Anyone else gets 404, and a secret already
+scheduled for deletion is never deleted again, so \`force=true\` never cuts its recovery window short.`,
   request: {
     params: ConnectionParams,
     query: z.object({

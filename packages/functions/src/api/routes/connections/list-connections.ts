@@ -12,7 +12,10 @@ const route = createRoute({
   summary: "List connections",
   description: `Newest first. The caller sees the organization's organizational connections and their own personal
 ones. \`next_cursor\` is opaque and signed: pass it back with the same filters; a forged cursor, or one
-issued for other filters or another organization, answers 400.`,
+issued for other filters or another organization, answers 400. A page costs the same whatever the caller cannot
+see (two Queries at most). With \`connector_id\`, \`owner\`, \`status\`, \`environment\` or \`external_xref\`, a page
+evaluates at most 100 connections per key range and may be short, or even empty, with a \`next_cursor\`:
+continue until \`next_cursor\` is null.`,
   request: { query: ListConnectionsQuery },
   responses: {
     200: {
