@@ -48,6 +48,8 @@ export const keys = {
   }),
   /** A browser authorization in progress, found by its `state` alone (global, short-lived). */
   oauthFlow: (flowId: string) => ({ pk: `OAUTHFLOW#${flowId}`, sk: "OAUTHFLOW" }),
+  /** A used connector_page_url nonce (global, kept until the link would have expired anyway). */
+  oauthPageNonce: (nonce: string) => ({ pk: `OAUTHNONCE#${nonce}`, sk: "OAUTHNONCE" }),
   /** A single-flight lease, e.g. on refreshing one connection's OAuth2 token. */
   lease: (name: string) => ({ pk: `LEASE#${name}`, sk: "LEASE" }),
   /** Where the reconciler's last bounded run stopped (one item per table). */

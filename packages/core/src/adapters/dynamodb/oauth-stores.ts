@@ -23,13 +23,14 @@ export class DynamoOAuthFlowStore implements OAuthFlowStore {
     });
   }
 
-  /**
-   * A used nonce lives beside the flows, under an id no flow id can have (flow ids are base64url,
-   * without "."); `take` deletes only `oauth_flow` items, so the callback can never free a nonce.
-   */
-  async usePageNonce(nonce: string, expiresAt: number): Promise<boolean> {
-    const key = keys.oauthFlow(`nonce.${nonce}`);
-    return this.table.put("oauth_page_nonce", key, { expires_at: expiresAt }, NOT_EXISTS);
+  /** Marks a page link's nonce used; false when it already was (each link is single use). */
+  usePageNonce(nonce: string, expiresAt: number): Promise<boolean> {
+    return this.table.put(
+      "oauth_page_nonce",
+      keys.oauthPageNonce(nonce),
+      { expires_at: expiresAt },
+      NOT_EXISTS,
+    );
   }
 }
 
