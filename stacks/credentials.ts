@@ -1,5 +1,3 @@
-import { RandomBytes } from "@pulumi/random";
-
 /**
  * Credentials live in Secrets Manager under `<app>/<stage>`, encrypted with a customer-managed KMS
  * key that rotates yearly. The write-only permission set below is what the api function (and every
@@ -13,9 +11,13 @@ export const rootApiKey = new sst.Secret("RootApiKey");
 
 /**
  * The server key every HMAC key is derived from (stacks/functions.ts): random bytes generated once and
- * kept in the stage's state, shown to nobody, so the root key's holder cannot derive them.
+ * kept in the stage's state, shown to nobody, so the root key's holder cannot derive them. The provider
+ * is imported when `run()` gets here, not with the config: `sst install` evaluates the config before
+ * `.sst/platform` holds `@pulumi/random`.
  */
-export const serverKey = new RandomBytes("ServerKey", { length: 32 });
+export const serverKey = $util.output(
+  import("@pulumi/random").then(({ RandomBytes }) => new RandomBytes("ServerKey", { length: 32 }).base64),
+);
 
 export const key = new aws.kms.Key("CredentialsKey", {
   description: `connvault ${$app.stage}: encrypts connection credentials in Secrets Manager`,

@@ -29,7 +29,7 @@ const keyLink = (purpose: "root" | KeyPurpose) => {
     keyLinks.get(purpose) ??
     new sst.Linkable(KEY_PURPOSES[purpose], {
       properties: {
-        value: serverKey.base64.apply((server) => deriveKey(server, purpose).toString("base64url")),
+        value: serverKey.apply((server) => deriveKey(server, purpose).toString("base64url")),
       },
     });
   keyLinks.set(purpose, link);

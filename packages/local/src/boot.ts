@@ -29,7 +29,7 @@ export interface LocalStack {
   /** The api function's app. */
   app: App;
   /** What one local port serves: `/oauth2/*` as the oauth function would, everything else as the api. */
-  fetch(request: Request): Response | Promise<Response>;
+  fetch(request: Request, env?: unknown): Response | Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -67,8 +67,11 @@ export async function bootLocal(options: BootOptions): Promise<LocalStack> {
     edge,
     services,
     app,
-    fetch: (request) =>
-      new URL(request.url).pathname.startsWith("/oauth2/") ? oauth.fetch(request) : app.fetch(request),
+    // The node server's env (its IncomingMessage) goes along, as the Lambda adapter passes the event.
+    fetch: (request, env) =>
+      new URL(request.url).pathname.startsWith("/oauth2/")
+        ? oauth.fetch(request, env)
+        : app.fetch(request, env),
     async close() {
       services.clients.dynamo.destroy();
       services.clients.secrets.destroy();

@@ -36,7 +36,7 @@ export interface ApiKeyServiceOptions {
 }
 
 export class ApiKeyService {
-  private readonly cache: TtlCache<ApiKey | null>;
+  private readonly cache: TtlCache<ApiKey>;
   private readonly rootHash: Buffer | undefined;
 
   constructor(

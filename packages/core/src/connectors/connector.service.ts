@@ -10,7 +10,7 @@ import type { Connector, ConnectorRecord, PutConnectorInput } from "./connector.
 
 /** The connector catalog, cached per warm container. */
 export class ConnectorService {
-  private readonly byId: TtlCache<ConnectorRecord | null>;
+  private readonly byId: TtlCache<ConnectorRecord>;
   private readonly all: TtlCache<ConnectorRecord[]>;
 
   constructor(

@@ -1,11 +1,16 @@
 import type { Clock } from "./clock.ts";
 
+type Entries<V> = Map<string, { value: V; expiresAt: number }>;
+
 /**
  * A small per-container cache whose entries expire after `ttlMs`. Warm Lambda containers keep it
- * between invocations, which is what keeps API-key and connector lookups off the hot path.
+ * between invocations, which is what keeps API-key and connector lookups off the hot path. Misses (a
+ * load that found nothing) are kept apart from hits, each bounded by evicting its oldest entry, so a
+ * flood of unknown keys can never push out the known ones.
  */
 export class TtlCache<V> {
-  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+  private readonly hits: Entries<V> = new Map();
+  private readonly misses: Entries<null> = new Map();
 
   constructor(
     private readonly ttlMs: number,
@@ -13,21 +18,25 @@ export class TtlCache<V> {
     private readonly maxEntries = 10_000,
   ) {}
 
-  async getOrLoad(key: string, load: () => Promise<V>): Promise<V> {
-    const hit = this.entries.get(key);
+  async getOrLoad<R extends V | null>(key: string, load: () => Promise<R>): Promise<R> {
     const now = this.clock.now().getTime();
-    if (hit && hit.expiresAt > now) return hit.value;
+    const cached = this.hits.get(key) ?? this.misses.get(key);
+    if (cached && cached.expiresAt > now) return cached.value as R;
     const value = await load();
-    if (this.entries.size >= this.maxEntries) this.entries.clear();
-    this.entries.set(key, { value, expiresAt: now + this.ttlMs });
+    this.delete(key);
+    const entries: Entries<V | null> = value === null ? this.misses : this.hits;
+    if (entries.size >= this.maxEntries) entries.delete(entries.keys().next().value ?? "");
+    entries.set(key, { value, expiresAt: now + this.ttlMs });
     return value;
   }
 
   delete(key: string): void {
-    this.entries.delete(key);
+    this.hits.delete(key);
+    this.misses.delete(key);
   }
 
   clear(): void {
-    this.entries.clear();
+    this.hits.clear();
+    this.misses.clear();
   }
 }

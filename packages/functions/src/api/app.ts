@@ -7,7 +7,7 @@ import { authenticate } from "./middleware/auth.ts";
 import { jsonBodies } from "./middleware/body.ts";
 import { accessLog, requestContext } from "./middleware/context.ts";
 import { normalPathsOnly } from "./middleware/paths.ts";
-import { rateLimitPerKey } from "./middleware/rate-limit.ts";
+import { rateLimitFailedAuthentication, rateLimitPerKey } from "./middleware/rate-limit.ts";
 import { noStore, securityHeaders } from "./middleware/security.ts";
 import { handleError, problem } from "./problems.ts";
 import { registerApiKeys } from "./routes/api-keys/index.ts";
@@ -33,9 +33,11 @@ export function createApp(services: Services): App {
   });
   const { rateLimitPerSecond } = services.config;
   const rateLimit = rateLimitPerKey(rateLimitPerSecond, rateLimitPerSecond * 2);
+  // Failed authentications: 10 a second per source address (bursts of 20), off with the per-key limit.
+  const guessing = rateLimitFailedAuthentication(rateLimitPerSecond > 0 ? 10 : 0, 20);
   app.use(...requestContext(services), accessLog, securityHeaders, noStore, normalPathsOnly, ...jsonBodies);
-  app.use("/v1/*", authenticate, rateLimit);
-  app.use("/unified/*", authenticate, rateLimit);
+  app.use("/v1/*", guessing, authenticate, rateLimit);
+  app.use("/unified/*", guessing, authenticate, rateLimit);
 
   registerHealth(app);
   registerOrganizations(app);

@@ -3,7 +3,6 @@ import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../env.ts";
 import { problem } from "../problems.ts";
-import { incomingOf } from "./paths.ts";
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -13,16 +12,16 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
  * Over HTTP/1.1 a request has a body only with Content-Length or Transfer-Encoding (RFC 9112 §6.3),
  * although @hono/node-server gives every POST a body stream; other adapters give null for none.
  */
-const declaresBody = (request: Request) => {
+const declaresBody = (request: Request, env: unknown) => {
   const length = request.headers.get("content-length");
   if (length !== null || request.headers.has("transfer-encoding")) return length !== "0";
-  return request.body !== null && !incomingOf(request);
+  return request.body !== null && !(env as { incoming?: unknown } | undefined)?.incoming;
 };
 
 /** Bodies are JSON (415 otherwise) of at most 256 KiB (413 otherwise). */
 export const jsonBodies: MiddlewareHandler<AppEnv>[] = [
   async (c, next) => {
-    const hasBody = declaresBody(c.req.raw);
+    const hasBody = declaresBody(c.req.raw, c.env);
     if (["POST", "PUT", "PATCH"].includes(c.req.method) && hasBody) {
       if (!JSON_TYPE.test(c.req.header("content-type") ?? "")) {
         return problem(c, "unsupported_media_type", "Send the body as application/json");

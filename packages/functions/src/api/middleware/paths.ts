@@ -1,4 +1,3 @@
-import { IncomingMessage } from "node:http";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env.ts";
 import { problem } from "../problems.ts";
@@ -6,14 +5,8 @@ import { problem } from "../problems.ts";
 /** What the adapters leave of the request target before URL parsing removes dot segments. */
 type RawEnv = { event?: { rawPath?: unknown }; incoming?: { url?: unknown } } | undefined;
 
-/** @hono/node-server keeps its IncomingMessage under a private symbol of the lightweight Request. */
-export const incomingOf = (request: Request) =>
-  Object.getOwnPropertySymbols(request)
-    .map((symbol) => (request as unknown as Record<symbol, unknown>)[symbol])
-    .find((value): value is IncomingMessage => value instanceof IncomingMessage);
-
 const rawPath = (request: Request, env: RawEnv): string => {
-  const target = env?.event?.rawPath ?? env?.incoming?.url ?? incomingOf(request)?.url;
+  const target = env?.event?.rawPath ?? env?.incoming?.url;
   return typeof target === "string" ? (target.split(/[?#]/)[0] ?? "") : new URL(request.url).pathname;
 };
 

@@ -1,29 +1,84 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env.ts";
 import { problem } from "../problems.ts";
 
 /**
- * A token bucket per API key in this container: `rate` requests a second with bursts of `burst`.
- * Each warm Lambda container keeps its own buckets, so the limit a key sees across the fleet is a
- * multiple of this; API Gateway's stage and route throttling is the global bound.
+ * Token buckets in this container: `rate` tokens a second, at most `burst` saved up. Each warm Lambda
+ * container keeps its own, so the limit seen across the fleet is a multiple of this; API Gateway's stage
+ * and route throttling is the global bound. At most 10,000 buckets: the oldest goes first.
  */
-export function rateLimitPerKey(rate: number, burst: number): MiddlewareHandler<AppEnv> {
+function tokenBuckets(rate: number, burst: number) {
   const buckets = new Map<string, { tokens: number; at: number }>();
-  return async (c, next) => {
-    const principal = c.get("principal");
-    if (principal?.kind !== "key" || rate <= 0) return next();
+  const refill = (name: string) => {
     const now = performance.now();
-    const bucket = buckets.get(principal.api_key_id) ?? { tokens: burst, at: now };
+    const bucket = buckets.get(name) ?? { tokens: burst, at: now };
     bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * rate);
     bucket.at = now;
-    if (buckets.size > 10_000) buckets.clear();
-    buckets.set(principal.api_key_id, bucket);
-    if (bucket.tokens < 1) {
-      const response = problem(c, "rate_limited", `This API key is limited to ${rate} requests per second`);
-      response.headers.set("retry-after", String(Math.ceil((1 - bucket.tokens) / rate)));
-      return response;
-    }
-    bucket.tokens -= 1;
+    buckets.delete(name);
+    if (buckets.size >= 10_000) buckets.delete(buckets.keys().next().value ?? "");
+    buckets.set(name, bucket);
+    return bucket;
+  };
+  return {
+    /** Seconds until a token is free, or 0 when one is. */
+    wait: (name: string) => {
+      const { tokens } = refill(name);
+      return tokens >= 1 ? 0 : Math.ceil((1 - tokens) / rate);
+    },
+    take: (name: string) => {
+      refill(name).tokens -= 1;
+    },
+  };
+}
+
+const limited = (c: Context<AppEnv>, seconds: number, detail: string) => {
+  const response = problem(c, "rate_limited", detail);
+  response.headers.set("retry-after", String(seconds));
+  return response;
+};
+
+/** `rate` requests a second per API key (the root key is one key too), bursts of `burst`. */
+export function rateLimitPerKey(rate: number, burst: number): MiddlewareHandler<AppEnv> {
+  const buckets = tokenBuckets(rate, burst);
+  return async (c, next) => {
+    const principal = c.get("principal");
+    if (!principal || rate <= 0) return next();
+    const name = principal.kind === "root" ? "root" : principal.api_key_id;
+    const seconds = buckets.wait(name);
+    if (seconds > 0) return limited(c, seconds, `This API key is limited to ${rate} requests per second`);
+    buckets.take(name);
     await next();
+  };
+}
+
+/**
+ * The address the request came from: API Gateway's sourceIp on Lambda, the socket's under npm start;
+ * undefined where no adapter tells (an in-process `app.request`).
+ */
+const sourceAddress = (c: Context<AppEnv>): string | undefined => {
+  const env = c.env as
+    | {
+        requestContext?: { http?: { sourceIp?: string } };
+        incoming?: { socket?: { remoteAddress?: string } };
+      }
+    | undefined;
+  return env?.requestContext?.http?.sourceIp ?? env?.incoming?.socket?.remoteAddress;
+};
+
+/**
+ * Failed authentications (401) per source address: `rate` a second, bursts of `burst`; past that the
+ * address gets 429 before any key lookup, so guessing keys costs neither DynamoDB reads nor cache room.
+ * Requests that authenticate spend nothing here.
+ */
+export function rateLimitFailedAuthentication(rate: number, burst: number): MiddlewareHandler<AppEnv> {
+  const buckets = tokenBuckets(rate, burst);
+  return async (c, next) => {
+    const address = sourceAddress(c);
+    if (rate <= 0 || address === undefined) return next();
+    const seconds = buckets.wait(address);
+    if (seconds > 0)
+      return limited(c, seconds, "Too many requests with an unknown API key from this address");
+    await next();
+    if (c.res.status === 401) buckets.take(address);
   };
 }
