@@ -55,9 +55,11 @@ export async function bundleEntry(entry: string, outfile: string): Promise<numbe
     target: "node20",
     mainFields: ["module", "main"],
     legalComments: "none",
-    // Some CommonJS dependencies call require() for Node built-ins.
+    // Some CommonJS dependencies call require() for Node built-ins. The pinned SDK's notice that later
+    // releases need Node 22 is noise for a bundle made for Lambda's Node 24 (and would be its only
+    // output at init on an older Node).
     banner: {
-      js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
+      js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url); process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";',
     },
     logLevel: "warning",
     plugins: [zodEnglishOnly],

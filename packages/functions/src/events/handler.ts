@@ -4,9 +4,14 @@ import { SqsDeadLetterQueue, sqsClient } from "./dead-letters.ts";
 import { createEventsHandler } from "./events.ts";
 
 const config = loadConfig();
-if (!config.eventsDlqUrl) throw new Error("Invalid configuration: CONNVAULT_EVENTS_DLQ_URL: required");
+const services = createServices(config);
+// Without a DLQ (the stacks always set one), a record the function gives up on stays a batch item
+// failure, and the mapping's maximum record age sends its coordinates to the on-failure destination.
+if (!config.eventsDlqUrl)
+  services.logger.warn("CONNVAULT_EVENTS_DLQ_URL is not set: no record goes to a DLQ whole");
 
 /** The events Lambda: the table's DynamoDB stream → EventBridge, and the DLQ. Built once per container. */
-export const handler = createEventsHandler(createServices(config), {
-  deadLetters: new SqsDeadLetterQueue(sqsClient(config), config.eventsDlqUrl),
-});
+export const handler = createEventsHandler(
+  services,
+  config.eventsDlqUrl ? { deadLetters: new SqsDeadLetterQueue(sqsClient(config), config.eventsDlqUrl) } : {},
+);
