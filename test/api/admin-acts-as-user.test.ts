@@ -7,18 +7,24 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
+/** A new organization whose member alice owns a personal connection. */
+async function alicesPersonalConnection() {
+  const org = await createOrganization(h);
+  const alice = await org.member("alice");
+  const created = await json<{ id: string }>(
+    await h.request("POST", "/v1/connectors/open-meteo/connections", {
+      key: alice.key,
+      body: { name: "mine" },
+    }),
+  );
+  return { org, created };
+}
+
 // README "Access": personal is privacy between users, not a boundary against the organization's admins.
 describe("a personal connection and the organization's admins", () => {
   it("is hidden from an admin's own key, and reachable through a key the admin issues for its owner", async () => {
     // Prepare: alice's personal connection.
-    const org = await createOrganization(h);
-    const alice = await org.member("alice");
-    const created = await json<{ id: string }>(
-      await h.request("POST", "/v1/connectors/open-meteo/connections", {
-        key: alice.key,
-        body: { name: "mine" },
-      }),
-    );
+    const { org, created } = await alicesPersonalConnection();
 
     // Act
     const asAdmin = await h.request("GET", `/v1/connections/${created.id}`, { key: org.adminKey });
@@ -40,14 +46,7 @@ describe("a personal connection and the organization's admins", () => {
   });
 
   it("stays out of reach of another organization's admin, whatever user id it issues", async () => {
-    const org = await createOrganization(h);
-    const alice = await org.member("alice");
-    const created = await json<{ id: string }>(
-      await h.request("POST", "/v1/connectors/open-meteo/connections", {
-        key: alice.key,
-        body: { name: "mine" },
-      }),
-    );
+    const { created } = await alicesPersonalConnection();
     const other = await createOrganization(h);
     const issued = await json<{ key: string }>(
       await h.request("POST", "/v1/api-keys", {

@@ -19,6 +19,11 @@ afterAll(() => h.close());
 
 type Connection = { id: string; auth_aws_arn: string };
 
+const expectSecretGone = (secretId: string) =>
+  expect(sm().send(new DescribeSecretCommand({ SecretId: secretId }))).rejects.toBeInstanceOf(
+    ResourceNotFoundException,
+  );
+
 async function createStripe(key: string) {
   const res = await h.request("POST", "/v1/connectors/stripe/connections", {
     key,
@@ -59,9 +64,7 @@ describe("DELETE /v1/connections/{id}", () => {
     expect(
       (await h.request("DELETE", `/v1/connections/${created.id}?force=true`, { key: org.adminKey })).status,
     ).toBe(204);
-    await expect(
-      sm().send(new DescribeSecretCommand({ SecretId: created.auth_aws_arn })),
-    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expectSecretGone(created.auth_aws_arn);
   });
 
   it("answers 404 the second time", async () => {
@@ -162,9 +165,7 @@ describe("DELETE /v1/connections/{id}", () => {
     const res = await h.request("DELETE", `/v1/connections/${created.id}?force=true`, { key: org.adminKey });
 
     expect(res.status, await res.clone().text()).toBe(204);
-    await expect(
-      sm().send(new DescribeSecretCommand({ SecretId: created.auth_aws_arn })),
-    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expectSecretGone(created.auth_aws_arn);
   });
 
   it("never turns a scheduled deletion into a forced one, not even for the deleter", async () => {
