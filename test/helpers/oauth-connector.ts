@@ -1,7 +1,7 @@
 import type { ResolveResult } from "@connvault/functions";
 import { expect } from "vitest";
-import type { Harness } from "./harness.ts";
-import type { OAuthServer } from "./oauth-server.ts";
+import { createOrganization, type Harness, startHarness, type TestOrganization } from "./harness.ts";
+import { type OAuthServer, startOAuthServer } from "./oauth-server.ts";
 
 /** Registers the test provider as an OAuth2 connector (root key), as an operator would. */
 export async function registerOAuthConnector(
@@ -35,4 +35,33 @@ export function resolvedOAuth2Token(resolved: ResolveResult) {
   return resolved.credentials.security?.authMethod === "oauth2"
     ? resolved.credentials.security.oauth2Token
     : undefined;
+}
+
+export interface OAuthSetup {
+  h: Harness;
+  /** connvault over real HTTP, where the provider sends the browser back. */
+  server: { url: string; close(): Promise<void> };
+  provider: OAuthServer;
+  org: TestOrganization;
+  close(): Promise<void>;
+}
+
+/** connvault served over HTTP, a real OAuth2 provider that redirects to it, its connector, an organization. */
+export async function startOAuthSetup(): Promise<OAuthSetup> {
+  const h = await startHarness();
+  const server = await h.listen();
+  const provider = await startOAuthServer({ redirectUris: [`${server.url}/oauth2/callback`] });
+  await registerOAuthConnector(h, provider);
+  const org = await createOrganization(h);
+  return {
+    h,
+    server,
+    provider,
+    org,
+    async close() {
+      await provider.close();
+      await server.close();
+      await h.close();
+    },
+  };
 }

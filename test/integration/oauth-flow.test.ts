@@ -8,17 +8,11 @@ import {
 import { createResolver } from "@connvault/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoClient, secretsManagerClient } from "../helpers/aws.ts";
-import {
-  createOrganization,
-  type Harness,
-  json,
-  startHarness,
-  type TestOrganization,
-} from "../helpers/harness.ts";
+import { createOrganization, type Harness, json, type TestOrganization } from "../helpers/harness.ts";
 import { withTagCondition } from "../helpers/iam.ts";
-import { registerOAuthConnector, resolvedOAuth2Token } from "../helpers/oauth-connector.ts";
+import { type OAuthSetup, resolvedOAuth2Token, startOAuthSetup } from "../helpers/oauth-connector.ts";
 import { authorizeInBrowser as authorizeAt, cookiesOf } from "../helpers/oauth-page.ts";
-import { followToRedirect, type OAuthServer, startOAuthServer } from "../helpers/oauth-server.ts";
+import { followToRedirect, type OAuthServer } from "../helpers/oauth-server.ts";
 
 let h: Harness;
 let server: { url: string; close(): Promise<void> };
@@ -33,18 +27,12 @@ type Connection = {
   credentials: { version: number; auth_method: string } | null;
 };
 
+let setup: OAuthSetup;
 beforeAll(async () => {
-  h = await startHarness();
-  server = await h.listen();
-  provider = await startOAuthServer({ redirectUris: [`${server.url}/oauth2/callback`] });
-  await registerOAuthConnector(h, provider);
-  org = await createOrganization(h);
+  setup = await startOAuthSetup();
+  ({ h, server, provider, org } = setup);
 });
-afterAll(async () => {
-  await provider.close();
-  await server.close();
-  await h.close();
-});
+afterAll(() => setup.close());
 
 /** Plays the browser: connector_page_url → provider → our callback; returns the callback's answer. */
 const authorizeInBrowser = (pageUrl: string) => authorizeAt(server.url, pageUrl);

@@ -6,27 +6,21 @@ import {
   startHarness,
   type TestOrganization,
 } from "../helpers/harness.ts";
-import { registerOAuthConnector } from "../helpers/oauth-connector.ts";
+import { type OAuthSetup, registerOAuthConnector, startOAuthSetup } from "../helpers/oauth-connector.ts";
 import { authorizeInBrowser, cookiesOf, openPage } from "../helpers/oauth-page.ts";
-import { followToRedirect, type OAuthServer, startOAuthServer } from "../helpers/oauth-server.ts";
+import { followToRedirect, type OAuthServer } from "../helpers/oauth-server.ts";
 
 let h: Harness;
 let server: { url: string; close(): Promise<void> };
 let provider: OAuthServer;
 let org: TestOrganization;
 
+let setup: OAuthSetup;
 beforeAll(async () => {
-  h = await startHarness();
-  server = await h.listen();
-  provider = await startOAuthServer({ redirectUris: [`${server.url}/oauth2/callback`] });
-  await registerOAuthConnector(h, provider);
-  org = await createOrganization(h);
+  setup = await startOAuthSetup();
+  ({ h, server, provider, org } = setup);
 });
-afterAll(async () => {
-  await provider.close();
-  await server.close();
-  await h.close();
-});
+afterAll(() => setup.close());
 
 type Connection = {
   id: string;
