@@ -8,13 +8,13 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-/** What `curl -X POST` sends: no Content-Length, no Transfer-Encoding, no Content-Type. */
-function bodylessPost(base: string, path: string, key: string) {
+/** What `curl -X <method>` sends: no Content-Length, no Transfer-Encoding, no Content-Type. */
+function bodyless(method: string, base: string, path: string, key: string) {
   const { hostname, port } = new URL(base);
   return new Promise<string>((resolve, reject) => {
     const socket = connect(Number(port), hostname, () => {
       socket.write(
-        `POST ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${key}\r\nConnection: close\r\n\r\n`,
+        `${method} ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${key}\r\nConnection: close\r\n\r\n`,
       );
     });
     let text = "";
@@ -26,7 +26,7 @@ function bodylessPost(base: string, path: string, key: string) {
   });
 }
 
-describe("a POST that declares no body", () => {
+describe("a request without a body", () => {
   it("reaches POST …/authorize over real HTTP instead of answering 415", async () => {
     const org = await createOrganization(h);
     const created = await h.request("POST", "/v1/connectors/slack/connections", {
@@ -37,11 +37,41 @@ describe("a POST that declares no body", () => {
     const { id } = await json<{ id: string }>(created);
     const server = await h.listen();
     try {
-      const answer = await bodylessPost(server.url, `/v1/connections/${id}/authorize`, org.adminKey);
+      const answer = await bodyless("POST", server.url, `/v1/connections/${id}/authorize`, org.adminKey);
       expect(answer.split("\r\n")[0], answer).toBe("HTTP/1.1 200 OK");
       expect(answer).toContain("connector_page_url");
     } finally {
       await server.close();
     }
   });
+
+  it.each(["PATCH", "PUT"])(
+    "is refused with 422 on %s, whose body is required, before any other check",
+    async (method) => {
+      // Prepare: a connection, so each path exists.
+      const org = await createOrganization(h);
+      const created = await h.request("POST", "/v1/connectors/stripe/connections", {
+        key: org.adminKey,
+        body: { name: "bodyless", security: { authMethod: "bearer", token: "t" } },
+      });
+      const { id } = await json<{ id: string }>(created);
+      const paths = {
+        PATCH: [`/v1/connections/${id}`, `/unified/connection/${id}`],
+        PUT: [`/v1/connections/${id}/credentials`, `/unified/connection/${id}`, "/v1/connectors/stripe"],
+      }[method] as string[];
+      const server = await h.listen();
+      try {
+        for (const path of paths) {
+          // Act
+          const answer = await bodyless(method, server.url, path, org.adminKey);
+
+          // Assess
+          expect(answer.split("\r\n")[0], `${method} ${path}: ${answer}`).toMatch(/^HTTP\/1\.1 422 /);
+          expect(answer).toContain('"code":"validation_failed"');
+        }
+      } finally {
+        await server.close();
+      }
+    },
+  );
 });

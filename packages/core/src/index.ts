@@ -47,7 +47,7 @@ export * from "./shared/idempotency.ts";
 export { newId } from "./shared/ids.ts";
 export { SecretTokens } from "./shared/secret-token.ts";
 export { TtlCache } from "./shared/ttl-cache.ts";
-export { secureUrl } from "./shared/urls.ts";
+export { SECURE_URL_PATTERN, secureUrl } from "./shared/urls.ts";
 export { fieldErrors, parse } from "./shared/validation.ts";
 export * from "./unified/unified.service.ts";
 export * from "./unified/unified.ts";

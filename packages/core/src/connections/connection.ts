@@ -8,12 +8,15 @@ const HEADER_NAME_MESSAGE = "Must be an HTTP header name: letters, digits and !#
 /** Field values go into outbound requests: no CR, LF, NUL or other control character (HTAB is allowed). */
 const CONTROL_CHARACTER = /(?!\t)\p{Cc}/u;
 const CONTROL_MESSAGE = "Must not contain control characters (CR, LF, NUL…)";
+/** The same rule as a JSON Schema pattern for the OpenAPI document (\p{Cc} is U+0000–U+001F and U+007F–U+009F). */
+const NO_CONTROL_PATTERN = "^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F-\\u009F]*$";
 
 const httpHeaderName = z.string().regex(HEADER_NAME, HEADER_NAME_MESSAGE);
 const httpHeaderValue = z
   .string()
   .max(8192)
-  .refine((value) => !CONTROL_CHARACTER.test(value), CONTROL_MESSAGE);
+  .refine((value) => !CONTROL_CHARACTER.test(value), CONTROL_MESSAGE)
+  .meta({ pattern: NO_CONTROL_PATTERN });
 
 const OAuth2Token = z.strictObject({
   access_token: z.string().min(1).max(16_384),
@@ -63,6 +66,12 @@ const GeneralParamInput = GeneralParam.superRefine((param, ctx) => {
     ctx.addIssue({ code: "custom", path: ["name"], message: HEADER_NAME_MESSAGE });
   if (CONTROL_CHARACTER.test(param.value))
     ctx.addIssue({ code: "custom", path: ["value"], message: CONTROL_MESSAGE });
+}).meta({
+  if: { properties: { in: { const: "header" } } },
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
+  then: {
+    properties: { name: { pattern: HEADER_NAME.source }, value: { pattern: NO_CONTROL_PATTERN } },
+  },
 });
 
 export const accessScope = z.enum(["personal", "organizational"]);
@@ -78,7 +87,11 @@ export type ConnectionStatus = z.infer<typeof connectionStatus>;
 const metadata = z
   .record(z.string().min(1).max(40), z.string().max(500))
   .refine((value) => Object.keys(value).length <= 50, "At most 50 keys")
-  .meta({ description: "Your own key/value pairs (≤ 50 keys, keys ≤ 40 and values ≤ 500 characters)" });
+  .meta({
+    description: "Your own key/value pairs (≤ 50 keys, keys ≤ 40 and values ≤ 500 characters)",
+    maxProperties: 50,
+    propertyNames: { minLength: 1, maxLength: 40 },
+  });
 
 const serviceAccountNeedsOrganizational = (
   input: { is_service_account?: boolean | undefined; access_scope?: string | undefined },
@@ -104,7 +117,11 @@ const generalParams = z.array(GeneralParamInput).max(50);
 const headers = z
   .record(httpHeaderName, httpHeaderValue)
   .refine((value) => Object.keys(value).length <= 50, "At most 50 headers")
-  .meta({ description: "WRITE-ONLY custom headers; only their names are ever returned" });
+  .meta({
+    description: "WRITE-ONLY custom headers; only their names are ever returned",
+    maxProperties: 50,
+    propertyNames: { pattern: HEADER_NAME.source },
+  });
 const targetSystemServers = z
   .array(Server)
   .max(20)
@@ -146,6 +163,21 @@ export const CreateConnectionInput = z
     auth_aws_arn: secretArn.optional(),
   })
   .superRefine(serviceAccountNeedsOrganizational)
+  // The two rules below, stated in JSON Schema for the OpenAPI document.
+  .meta({
+    allOf: [
+      {
+        not: {
+          anyOf: [{ required: ["auth_aws_arn", "security"] }, { required: ["auth_aws_arn", "headers"] }],
+        },
+      },
+      {
+        if: { properties: { is_service_account: { const: true } }, required: ["is_service_account"] },
+        // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
+        then: { properties: { access_scope: { const: "organizational" } }, required: ["access_scope"] },
+      },
+    ],
+  })
   .superRefine((input, ctx) => {
     if (input.auth_aws_arn && (input.security || input.headers)) {
       ctx.addIssue({
@@ -180,6 +212,7 @@ export type UpdateConnectionInput = z.output<typeof UpdateConnectionInput>;
 export const RotateCredentialsInput = z
   .strictObject({ security: SecurityInput.optional(), headers: headers.optional() })
   .meta({
+    minProperties: 1,
     description:
       "Replaces the stored credentials as a new version of the same secret (same ARN). Whatever is not sent is no longer stored: send security and every header.",
   });

@@ -80,6 +80,13 @@ export const PutConnectorInput = z
       })
       .optional(),
   })
+  // The first rule below, stated in JSON Schema for the OpenAPI document.
+  .meta({
+    if: { properties: { auth_type: { const: "oauth2" } } },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
+    then: { required: ["oauth2"] },
+    else: { not: { required: ["oauth2"] } },
+  })
   .superRefine((input, ctx) => {
     if ((input.auth_type === "oauth2") !== (input.oauth2 !== undefined)) {
       ctx.addIssue({

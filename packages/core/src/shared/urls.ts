@@ -4,6 +4,20 @@ import { z } from "zod";
 const isLoopback = (hostname: string) =>
   hostname === "localhost" || hostname === "[::1]" || /^127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(hostname);
 
+/**
+ * What `secureUrl` accepts, as the OpenAPI document states it (a JSON Schema `pattern`): an https URL with a
+ * DNS name, or http on a loopback address, with an optional port, path, query and fragment in RFC 3986's
+ * characters (so it is also a `format: uri`). Every string it matches passes the checks below (a property test proves it); the checks are the
+ * rule, the pattern is how clients and schemathesis learn it.
+ */
+export const SECURE_URL_PATTERN =
+  "^(?:https://(?:[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*\\.)*[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*" +
+  "|http://(?:localhost|127(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}|\\[::1\\]))" +
+  "(?::[0-9]{1,4})?" +
+  "(?:/(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*)?" +
+  "(?:\\?(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?" +
+  "(?:#(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?$";
+
 /** An absolute URL that is https, or http on a loopback address (local development), without userinfo. */
 export const secureUrl = z
   .string()
@@ -21,4 +35,5 @@ export const secureUrl = z
     {
       message: "Must not carry a user name or password",
     },
-  );
+  )
+  .meta({ format: "uri", pattern: SECURE_URL_PATTERN });

@@ -94,13 +94,15 @@ const shallowerThan = (value: unknown, depth: number): boolean =>
     ? true
     : depth > 0 && Object.values(value).every((inner) => shallowerThan(inner, depth - 1));
 
-const UNSUPPORTED_VAULTS = [
-  "auth_azure_keyvault_id",
-  "auth_gcp_secret_name",
-  "auth_hashi_vault_path",
-  "secretsmanager_id",
-  "secretsmanager_key",
-] as const;
+/** unified.to's other vaults: documented as fields that must be absent (`not: {}`), refused with this message. */
+const unsupportedVault = z
+  .unknown()
+  .refine(() => false, "Only AWS Secrets Manager is supported: send auth, or auth_aws_arn")
+  .optional()
+  .meta({
+    not: {},
+    description: "Not supported (connvault keeps credentials in AWS Secrets Manager only): must be absent",
+  });
 
 /** unified.to's `auth` object (property_Connection_auth): WRITE-ONLY, stored in Secrets Manager. */
 export const UnifiedAuth = z
@@ -158,26 +160,17 @@ const UnifiedConnectionFields = z.strictObject({
   last_healthy_at: z.string().max(64).optional(),
   last_unhealthy_at: z.string().max(64).optional(),
   last_unhealthy_code: z.string().max(64).optional(),
-  auth_azure_keyvault_id: z.string().max(1024).optional(),
-  auth_gcp_secret_name: z.string().max(1024).optional(),
-  auth_hashi_vault_path: z.string().max(1024).optional(),
-  secretsmanager_id: z.string().max(1024).optional(),
-  secretsmanager_key: z.string().max(1024).optional(),
+  auth_azure_keyvault_id: unsupportedVault,
+  auth_gcp_secret_name: unsupportedVault,
+  auth_hashi_vault_path: unsupportedVault,
+  secretsmanager_id: unsupportedVault,
+  secretsmanager_key: unsupportedVault,
 });
 
-const onlySecretsManager = (
-  input: Partial<Record<(typeof UNSUPPORTED_VAULTS)[number] | "auth" | "auth_aws_arn", unknown>>,
-  ctx: z.RefinementCtx,
-) => {
-  for (const field of UNSUPPORTED_VAULTS) {
-    if (input[field] !== undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: [field],
-        message: "Only AWS Secrets Manager is supported: send auth, or auth_aws_arn",
-      });
-    }
-  }
+/** JSON Schema for "not both": what the refinement below checks, stated in the OpenAPI document. */
+const authOrArn = { not: { required: ["auth", "auth_aws_arn"] } };
+
+const authOrAdoption = (input: { auth?: unknown; auth_aws_arn?: unknown }, ctx: z.RefinementCtx) => {
   if (input.auth && input.auth_aws_arn) {
     ctx.addIssue({
       code: "custom",
@@ -189,16 +182,16 @@ const onlySecretsManager = (
 
 /** PATCH and PUT: `integration_type` may be left out (it cannot change). */
 export const UnifiedConnectionInput = UnifiedConnectionFields.partial({ integration_type: true })
-  .superRefine(onlySecretsManager)
-  .meta({ id: "UnifiedConnectionInput" });
+  .superRefine(authOrAdoption)
+  .meta({ id: "UnifiedConnectionInput", ...authOrArn });
 export type UnifiedConnectionInput = z.output<typeof UnifiedConnectionInput>;
 
 export const CreateUnifiedConnectionInput = UnifiedConnectionFields.required({
   permissions: true,
   categories: true,
 })
-  .superRefine(onlySecretsManager)
-  .meta({ id: "UnifiedConnectionCreate" });
+  .superRefine(authOrAdoption)
+  .meta({ id: "UnifiedConnectionCreate", ...authOrArn });
 export type CreateUnifiedConnectionInput = z.output<typeof CreateUnifiedConnectionInput>;
 
 export const ListUnifiedConnectionsQuery = z.object({

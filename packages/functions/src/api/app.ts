@@ -3,6 +3,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Services } from "../composition.ts";
 import { registerDocs } from "./docs.ts";
 import type { App, AppEnv } from "./env.ts";
+import { knownRoutesOnly } from "./methods.ts";
 import { authenticate } from "./middleware/auth.ts";
 import { jsonBodies } from "./middleware/body.ts";
 import { accessLog, requestContext } from "./middleware/context.ts";
@@ -35,9 +36,14 @@ export function createApp(services: Services): App {
   const rateLimit = rateLimitPerKey(rateLimitPerSecond, rateLimitPerSecond * 2);
   // Failed authentications: 10 a second per source address (bursts of 20), off with the per-key limit.
   const guessing = rateLimitFailedAuthentication(rateLimitPerSecond > 0 ? 10 : 0, 20);
-  app.use(...requestContext(services), accessLog, securityHeaders, noStore, normalPathsOnly, ...jsonBodies);
+  app.use(...requestContext(services), accessLog, securityHeaders, noStore, normalPathsOnly);
   app.use("/v1/*", guessing, authenticate, rateLimit);
   app.use("/unified/*", guessing, authenticate, rateLimit);
+  // After authentication, so an anonymous caller learns nothing; before bodies are read.
+  app.use(
+    knownRoutesOnly(() => app.routes),
+    ...jsonBodies,
+  );
 
   registerHealth(app);
   registerOrganizations(app);

@@ -18,14 +18,22 @@ const declaresBody = (request: Request, env: unknown) => {
   return request.body !== null && !(env as { incoming?: unknown } | undefined)?.incoming;
 };
 
-/** Bodies are JSON (415 otherwise) of at most 256 KiB (413 otherwise). */
+/**
+ * Bodies are JSON (415 otherwise) of at most 256 KiB (413 otherwise). Every PUT and PATCH declares a
+ * required body, so one without a body is refused (422) rather than read as `{}`; a POST without one is
+ * read as `{}` and answered by its route (`…/authorize` declares none).
+ */
 export const jsonBodies: MiddlewareHandler<AppEnv>[] = [
   async (c, next) => {
-    const hasBody = declaresBody(c.req.raw, c.env);
-    if (["POST", "PUT", "PATCH"].includes(c.req.method) && hasBody) {
-      if (!JSON_TYPE.test(c.req.header("content-type") ?? "")) {
-        return problem(c, "unsupported_media_type", "Send the body as application/json");
-      }
+    if (!["POST", "PUT", "PATCH"].includes(c.req.method)) return next();
+    if (!declaresBody(c.req.raw, c.env)) {
+      if (c.req.method === "POST") return next();
+      return problem(c, "validation_failed", `${c.req.method} needs a JSON body`, [
+        { path: "", code: "required", message: "Send a JSON body" },
+      ]);
+    }
+    if (!JSON_TYPE.test(c.req.header("content-type") ?? "")) {
+      return problem(c, "unsupported_media_type", "Send the body as application/json");
     }
     await next();
   },
