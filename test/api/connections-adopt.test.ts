@@ -110,7 +110,16 @@ describe("an adopted secret belongs to one connection", () => {
     const partial = arn.slice(0, -7); // without the "-XXXXXX" suffix Secrets Manager appends
 
     const first = await adopt(org.adminKey, arn);
+    const before = h.calls.length;
     const again = await adopt(org.adminKey, arn);
+    // The read of the claim that decides whether it may be taken over is strongly consistent.
+    const claimReads = h.calls
+      .slice(before)
+      .filter((c) => c.command === "GetItemCommand")
+      .map((c) => c.input as { Key: { sk: { S: string } }; ConsistentRead?: boolean })
+      .filter((input) => input.Key.sk.S.startsWith("ADOPTED#"));
+    expect(claimReads.length).toBeGreaterThan(0);
+    expect(claimReads.every((input) => input.ConsistentRead === true)).toBe(true);
     const byPartial = await adopt(org.adminKey, partial);
     const unified = await h.request("POST", "/unified/connection", {
       key: org.adminKey,
@@ -208,5 +217,47 @@ describe("adopting on AWS, where IAM lets connvault describe only tagged secrets
 
     expect(res.status, await res.clone().text()).toBe(422);
     expect((await problem(res)).errors[0]?.path).toBe("auth_aws_arn");
+  });
+});
+
+describe('unified.to\'s auth_aws_arn, an "ARN / secretID"', () => {
+  it("adopts a secret by its name, answers its full ARN, and accepts the same name on PATCH", async () => {
+    // Prepare
+    const org = await createOrganization(h);
+    const name = `byo/${org.id}/by-name`;
+    const arn = await externalSecret(name, org.id);
+
+    // Act
+    const created = await h.request("POST", "/unified/connection", {
+      key: org.adminKey,
+      body: { integration_type: "stripe", permissions: [], categories: [], auth_aws_arn: name },
+    });
+
+    // Assess
+    expect(created.status, await created.clone().text()).toBe(200);
+    const { id, auth_aws_arn } = await json<{ id: string; auth_aws_arn: string }>(created);
+    expect(auth_aws_arn).toBe(arn);
+    for (const given of [name, arn, arn.slice(0, -7)]) {
+      const patched = await h.request("PATCH", `/unified/connection/${id}`, {
+        key: org.adminKey,
+        body: { auth_aws_arn: given, is_paused: false },
+      });
+      expect(patched.status, `${given}: ${await patched.clone().text()}`).toBe(200);
+    }
+    const other = await h.request("PATCH", `/unified/connection/${id}`, {
+      key: org.adminKey,
+      body: { auth_aws_arn: `byo/${org.id}/another` },
+    });
+    expect(other.status, await other.clone().text()).toBe(422);
+    expect((await json<{ errors: { code: string }[] }>(other)).errors[0]?.code).toBe("immutable");
+  });
+
+  it("refuses a name that is not a secret name with 422", async () => {
+    const org = await createOrganization(h);
+    const res = await h.request("POST", "/unified/connection", {
+      key: org.adminKey,
+      body: { integration_type: "stripe", permissions: [], categories: [], auth_aws_arn: "not a name!" },
+    });
+    expect(res.status, await res.clone().text()).toBe(422);
   });
 });

@@ -224,5 +224,20 @@ describe("unified create and update", () => {
       await h.request("GET", "/unified/connection?env=sandbox", { key: org.adminKey }),
     );
     expect(listed.map((c) => c.id)).toContain(id);
+    const v1 = await json<{ data: { id: string }[] }>(
+      await h.request("GET", "/v1/connections?environment=SANDBOX", { key: org.adminKey }),
+    );
+    expect(v1.data.map((c) => c.id)).toEqual([id]);
+  });
+
+  it("defaults environment to production on both route families", async () => {
+    const unified = await json<{ environment: string }>(await createUnified({ integration_type: "stripe" }));
+    const v1 = await json<{ environment: string }>(
+      await h.request("POST", "/v1/connectors/stripe/connections", {
+        key: org.adminKey,
+        body: { name: "d" },
+      }),
+    );
+    expect([unified.environment, v1.environment]).toEqual(["production", "production"]);
   });
 });

@@ -37,7 +37,7 @@ describe("unified.to-compatible routes", () => {
     expect(created).toMatchObject({
       integration_type: "datadog",
       workspace_id: org.id,
-      environment: "Production",
+      environment: "production",
     });
     expect(Object.values(created)).not.toContain(null);
     expect(created).not.toHaveProperty("external_xref");

@@ -126,7 +126,13 @@ const targetSystemServers = z
   .array(Server)
   .max(20)
   .meta({ description: "Overrides the connector's servers; empty uses the connector's" });
-const environment = z.string().min(1).max(64);
+/** Both route families default to it; environments compare without regard to case everywhere. */
+export const DEFAULT_ENVIRONMENT = "production";
+const environment = z
+  .string()
+  .min(1)
+  .max(64)
+  .meta({ description: "Kept as sent; compared without regard to case (Production = production)" });
 const externalXref = z.string().min(1).max(255).meta({ description: "Your own reference" });
 
 /** An ARN of an existing secret to adopt instead of sending credentials. */
@@ -154,7 +160,7 @@ export const CreateConnectionInput = z
     owner: userId
       .optional()
       .meta({ description: "Defaults to the calling key's user; only admins may set another" }),
-    environment: environment.default("production"),
+    environment: environment.default(DEFAULT_ENVIRONMENT),
     external_xref: externalXref.optional(),
     metadata: metadata.default({}),
     redirect_url: secureUrl
@@ -316,7 +322,11 @@ export const ListConnectionsQuery = z.object({
   access_scope: accessScope.optional(),
   owner: userId.optional(),
   status: connectionStatus.optional(),
-  environment: z.string().max(64).optional(),
+  environment: z
+    .string()
+    .max(64)
+    .optional()
+    .meta({ description: "Exact environment, without regard to case" }),
   external_xref: z.string().max(255).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(512).optional(),

@@ -1,6 +1,6 @@
 import type { Principal } from "../api-keys/api-key.ts";
 import type { ConnectionService } from "../connections/connection.service.ts";
-import type { ConnectionRecord } from "../connections/connection.ts";
+import { type ConnectionRecord, DEFAULT_ENVIRONMENT } from "../connections/connection.ts";
 import type { ConnectorService } from "../connectors/connector.service.ts";
 import { NotFoundError, ValidationError } from "../shared/errors.ts";
 import type { Replayable } from "../shared/idempotency.ts";
@@ -40,7 +40,7 @@ export class UnifiedConnectionService {
         target_system_servers: [],
         access_scope: "organizational",
         is_service_account: false,
-        environment: input.environment ?? "Production",
+        environment: input.environment ?? DEFAULT_ENVIRONMENT,
         metadata: {},
         permissions: input.permissions ?? [],
         categories: input.categories ?? [],
@@ -63,7 +63,7 @@ export class UnifiedConnectionService {
     if (input.integration_type !== undefined && input.integration_type !== current.connector_id) {
       throw ValidationError.at("integration_type", "immutable", "integration_type cannot change");
     }
-    if (input.auth_aws_arn !== undefined && input.auth_aws_arn !== current.auth_aws_arn) {
+    if (input.auth_aws_arn !== undefined && !sameSecret(current.auth_aws_arn, input.auth_aws_arn)) {
       throw ValidationError.at("auth_aws_arn", "immutable", "Adopt another secret by creating a connection");
     }
     if (input.auth) await this.connections.rotateCredentials(principal, id, { auth: input.auth });
@@ -126,4 +126,14 @@ function matchesUnified(record: ConnectionRecord, query: ListUnifiedConnectionsQ
   return (
     query.categories.length === 0 || query.categories.some((category) => record.categories.includes(category))
   );
+}
+
+/**
+ * Whether `given` (an ARN, a partial ARN without Secrets Manager's "-XXXXXX" suffix, or a name) names
+ * the secret whose full ARN is `arn`.
+ */
+function sameSecret(arn: string | null, given: string): boolean {
+  if (!arn) return false;
+  const full = arn.slice(0, -7);
+  return given === arn || given === full || given === full.slice(full.indexOf(":secret:") + ":secret:".length);
 }

@@ -1,5 +1,13 @@
 import { z } from "zod";
 import { secretArn } from "../connections/connection.ts";
+
+/** unified.to's `auth_aws_arn` is an "ARN / secretID": a Secrets Manager secret ARN, or its name. */
+const secretArnOrName = z
+  .union([secretArn, z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, "Must be a secret ARN or name")])
+  .meta({
+    description:
+      "Adopt this existing secret (its ARN or name) instead of sending auth; answered with its full ARN. It must carry the tag connvault:organization_id = your organization; connvault never changes or deletes it.",
+  });
 import { connectorId } from "../connectors/connector.ts";
 
 const text = z.string().max(16_384);
@@ -152,7 +160,7 @@ const UnifiedConnectionFields = z.strictObject({
   environment: z.string().min(1).max(64).optional(),
   is_paused: z.boolean().optional(),
   auth: UnifiedAuth.optional(),
-  auth_aws_arn: secretArn.optional(),
+  auth_aws_arn: secretArnOrName.optional(),
   id: z.string().max(64).optional(),
   created_at: z.string().max(64).optional(),
   updated_at: z.string().max(64).optional(),

@@ -4,7 +4,7 @@ import type {
   ConnectionPageQuery,
   ConnectionStore,
 } from "../../connections/connection.store.ts";
-import { type ConnectionFilters, ConnectionRecord } from "../../connections/connection.ts";
+import { ConnectionRecord } from "../../connections/connection.ts";
 import { keys } from "./keys.ts";
 import { GSI1, GSI2 } from "./table.ts";
 import { type Condition, NOT_EXISTS, parseItem, type Table } from "./table-client.ts";
@@ -24,10 +24,7 @@ function accessCondition(rule: AccessRule): Condition {
 export const FILTERED_BUDGET = 100;
 
 /** The filters (and owners a rule requires) as one FilterExpression; undefined when there are none. */
-function filterCondition(
-  filters: Omit<ConnectionFilters, "access_scope">,
-  owners: string[],
-): Condition | undefined {
+function filterCondition(filters: Record<string, unknown>, owners: string[]): Condition | undefined {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const conditions: string[] = [];
@@ -87,7 +84,11 @@ export class DynamoConnectionStore implements ConnectionStore {
         ? [keys.visibleConnections(organizationId, rule.owner)]
         : []),
     ];
-    const filter = filterCondition({ ...filters, owner: undefined }, owners);
+    const { environment, ...exact } = filters;
+    const filter = filterCondition(
+      { ...exact, owner: undefined, environment_key: environment?.toLowerCase() },
+      owners,
+    );
     const values = { ...filter?.values, ...(after ? { ":after": keys.listPosition(after) } : {}) };
     const pages = await Promise.all(
       ranges.map(({ gsi2pk }) =>
@@ -146,11 +147,13 @@ export class DynamoConnectionStore implements ConnectionStore {
     };
   }
 
+  /** The item's keys, plus the lowercased environment the list filters on (environments ignore case). */
   private itemKeys(record: ConnectionRecord) {
     return {
       ...keys.connection(record.organization_id, record.id),
       ...keys.connectionIndex(record.organization_id, record),
       ...keys.visibleConnection(record.organization_id, record),
+      environment_key: record.environment.toLowerCase(),
     };
   }
 }

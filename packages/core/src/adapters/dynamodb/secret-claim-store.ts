@@ -19,7 +19,8 @@ export class DynamoSecretClaimStore implements SecretClaimStore {
   }
 
   get(organizationId: string, arn: string): Promise<SecretClaim | null> {
-    return this.table.get(Claim, keys.secretClaim(organizationId, arn));
+    // It decides whether a claim is taken over: strongly consistent, like every read that decides a write.
+    return this.table.get(Claim, keys.secretClaim(organizationId, arn), { consistent: true });
   }
 
   async release(organizationId: string, arn: string, connectionId: string): Promise<void> {

@@ -9,7 +9,7 @@ const route = createRoute({
   path: "/unified/connection",
   tags: [UNIFIED_TAG],
   summary: "List all connections (unified.to)",
-  description: `A bare JSON array, as unified.to answers. Filters: \`external_xref\`, \`env\` (exact environment),
+  description: `A bare JSON array, as unified.to answers. Filters: \`external_xref\`, \`env\` (exact environment, without regard to case),
 \`categories\` (any of), \`updated_gte\`; \`sort\` by name, updated_at or created_at (default), \`order\` asc (default)
 or desc; \`limit\` (1–100, default 100) and \`offset\`. At most the ${UNIFIED_LIST_SCAN_LIMIT} newest visible connections are
 considered; use \`GET /v1/connections\` and its cursor beyond that.`,
