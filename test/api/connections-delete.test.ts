@@ -146,6 +146,39 @@ describe("DELETE /v1/connections/{id}", () => {
     }
   });
 
+  it("keeps the secret's tags in step with a PATCHed access scope, so they still prove who may finish a delete", async () => {
+    // Prepare: an organizational connection alice owns, which she makes personal; its record is then lost.
+    const org = await createOrganization(h);
+    const alice = await org.member();
+    const created = await json<Connection>(
+      await h.request("POST", "/v1/connectors/stripe/connections", {
+        key: org.adminKey,
+        body: {
+          name: "org",
+          owner: alice.userId,
+          access_scope: "organizational",
+          security: { authMethod: "bearer", token: "sk" },
+        },
+      }),
+    );
+    const patched = await h.request("PATCH", `/v1/connections/${created.id}`, {
+      key: alice.key,
+      body: { access_scope: "personal" },
+    });
+    expect(patched.status, await patched.clone().text()).toBe(200);
+    const { Tags } = await sm().send(new DescribeSecretCommand({ SecretId: created.auth_aws_arn }));
+    expect(Tags).toContainEqual({ Key: "connvault:access_scope", Value: "personal" });
+    await removeRecordOnly(org.id, created.id);
+
+    // Act: an admin could delete it while it was organizational, but not now that it is alice's own.
+    const res = await h.request("DELETE", `/v1/connections/${created.id}?force=true`, { key: org.adminKey });
+
+    // Assess
+    expect(res.status, await res.clone().text()).toBe(404);
+    const secret = await sm().send(new DescribeSecretCommand({ SecretId: created.auth_aws_arn }));
+    expect(secret.DeletedDate).toBeUndefined();
+  });
+
   it("lets an admin finish the interrupted delete of an organizational connection someone else owns", async () => {
     const org = await createOrganization(h);
     const alice = await org.member();

@@ -248,6 +248,12 @@ export class ConnectionService {
       }
       if (patch.version !== undefined)
         checkVersion(await this.connectors.get(record.connector_id), patch.version);
+      // The managed secret's tags say who could delete the connection: they follow its access scope.
+      if (next.access_scope !== record.access_scope && record.credentials?.managed && record.auth_aws_arn) {
+        await this.vault
+          .retag(record.auth_aws_arn, { owner: next.owner, accessScope: next.access_scope })
+          .catch(ignoreMissing); // a secret gone is the reconciler's to report
+      }
       return next;
     });
   }

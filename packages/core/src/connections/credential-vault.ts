@@ -38,6 +38,8 @@ export interface CredentialVault {
   create(owner: SecretOwner, payload: CredentialPayload, token: string): Promise<{ arn: string }>;
   /** Stores a new current version of an existing secret (the old one becomes AWSPREVIOUS). */
   putVersion(arn: string, payload: CredentialPayload, token: string): Promise<void>;
+  /** Rewrites the tags that say who could delete the connection (its owner and access scope). */
+  retag(arn: string, owner: Pick<SecretOwner, "owner" | "accessScope">): Promise<void>;
   /** Removes a secret: scheduled with a recovery window, or at once with `force`. */
   delete(secretId: string, options: { force: boolean }): Promise<void>;
   /** Metadata of a secret (never its value); null when it does not exist. */

@@ -10,6 +10,7 @@ import {
   ListSecretsCommand,
   PutSecretValueCommand,
   ResourceExistsException,
+  TagResourceCommand,
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
@@ -91,7 +92,18 @@ export class SecretsManagerVault implements CredentialVault, ConnectorSecrets, S
     }
   }
 
-  async delete(secretId: string, { force }: { force: boolean }): Promise<void> {
+  async retag(arn: string, owner: Pick<SecretOwner, "owner" | "accessScope">): Promise<void> {
+    const Tags = [
+      { Key: OWNER_TAG, Value: owner.owner },
+      { Key: ACCESS_SCOPE_TAG, Value: owner.accessScope },
+    ];
+    await call(
+      () => this.client.send(new TagResourceCommand({ SecretId: arn, Tags })),
+      () => new SecretMissingError(arn),
+    );
+  }
+
+    async delete(secretId: string, { force }: { force: boolean }): Promise<void> {
     const window = force
       ? { ForceDeleteWithoutRecovery: true }
       : { RecoveryWindowInDays: this.options.recoveryWindowDays };
