@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UnifiedConnectionInput } from "@connvault/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UNIFIED_WRITABLE_FIELDS } from "../../packages/cli/src/formats.ts";
+import { UNIFIED_WRITABLE_FIELDS } from "../../packages/cli/src/formats/unified.ts";
 import { parseRetryAfter } from "../../packages/cli/src/http.ts";
 import { type ImportSummary, importFile } from "../../packages/cli/src/import.ts";
 import { main } from "../../packages/cli/src/main.ts";

@@ -4,15 +4,14 @@ import {
   detectFormat,
   FORMATS,
   type Format,
-  InputError,
   mapRecord,
   type PlannedRequest,
-  readRecords,
-  secretsIn,
-} from "./formats.ts";
+} from "./formats/index.ts";
 import { type HttpResult, type RetryPolicy, requestWithRetries } from "./http.ts";
+import { InputError, readRecords } from "./records.ts";
+import { secretsIn } from "./secrets-in.ts";
 
-export { FORMATS, type Format } from "./formats.ts";
+export { FORMATS, type Format } from "./formats/index.ts";
 
 export type FormatOption = Format | "auto";
 
