@@ -1,13 +1,8 @@
 import { DescribeSecretCommand, GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { secretsManagerClient } from "../helpers/aws.ts";
-import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
-
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => h.close());
+import { it } from "../helpers/fixtures.ts";
+import { type Harness, json } from "../helpers/harness.ts";
 
 type Connection = {
   id: string;
@@ -18,12 +13,14 @@ type Connection = {
   credentials: { version: number; auth_method: string | null; managed: boolean } | null;
 };
 
-const rotate = (key: string, id: string, body: unknown, headers: Record<string, string> = {}) =>
+const rotate = (h: Harness, key: string, id: string, body: unknown, headers: Record<string, string> = {}) =>
   h.request("PUT", `/v1/connections/${id}/credentials`, { key, body, headers });
 
 describe("PUT /v1/connections/{id}/credentials", () => {
-  it("writes a new AWSCURRENT version of the same secret and keeps the old one as AWSPREVIOUS", async () => {
-    const org = await createOrganization(h);
+  it("writes a new AWSCURRENT version of the same secret and keeps the old one as AWSPREVIOUS", async ({
+    h,
+    org,
+  }) => {
     const created = await json<Connection>(
       await h.request("POST", "/v1/connectors/stripe/connections", {
         key: org.adminKey,
@@ -34,7 +31,7 @@ describe("PUT /v1/connections/{id}/credentials", () => {
         },
       }),
     );
-    const res = await rotate(org.adminKey, created.id, {
+    const res = await rotate(h, org.adminKey, created.id, {
       security: { authMethod: "bearer", token: "new-token" },
       headers: { "X-New": "2" },
     });
@@ -64,8 +61,7 @@ describe("PUT /v1/connections/{id}/credentials", () => {
     ).toEqual(["AWSCURRENT", "AWSPREVIOUS"]);
   });
 
-  it("answers 412 to a retry pinned to the old ETag and writes no further version", async () => {
-    const org = await createOrganization(h);
+  it("answers 412 to a retry pinned to the old ETag and writes no further version", async ({ h, org }) => {
     const created = await json<Connection>(
       await h.request("POST", "/v1/connectors/stripe/connections", {
         key: org.adminKey,
@@ -74,10 +70,10 @@ describe("PUT /v1/connections/{id}/credentials", () => {
     );
     const body = { security: { authMethod: "bearer", token: "b" } };
     const first = await json<Connection>(
-      await rotate(org.adminKey, created.id, body, { "if-match": created.etag }),
+      await rotate(h, org.adminKey, created.id, body, { "if-match": created.etag }),
     );
-    const again = await rotate(org.adminKey, created.id, body, { "if-match": created.etag });
-    expect(again.status).toBe(412);
+    const again = await rotate(h, org.adminKey, created.id, body, { "if-match": created.etag });
+    expect(again.status, await again.clone().text()).toBe(412);
     expect(first.credentials?.version).toBe(2);
     const described = await secretsManagerClient(h.edge.url).send(
       new DescribeSecretCommand({ SecretId: created.auth_aws_arn ?? "" }),
@@ -85,8 +81,10 @@ describe("PUT /v1/connections/{id}/credentials", () => {
     expect(Object.keys(described.VersionIdsToStages ?? {})).toHaveLength(2);
   });
 
-  it("treats a repeated identical rotation as done, keeping the old credentials in AWSPREVIOUS", async () => {
-    const org = await createOrganization(h);
+  it("treats a repeated identical rotation as done, keeping the old credentials in AWSPREVIOUS", async ({
+    h,
+    org,
+  }) => {
     const created = await json<Connection>(
       await h.request("POST", "/v1/connectors/stripe/connections", {
         key: org.adminKey,
@@ -94,8 +92,8 @@ describe("PUT /v1/connections/{id}/credentials", () => {
       }),
     );
     const body = { security: { authMethod: "bearer", token: "second" } };
-    const once = await json<Connection>(await rotate(org.adminKey, created.id, body));
-    const twice = await json<Connection>(await rotate(org.adminKey, created.id, body));
+    const once = await json<Connection>(await rotate(h, org.adminKey, created.id, body));
+    const twice = await json<Connection>(await rotate(h, org.adminKey, created.id, body));
     expect(twice).toEqual(once);
     const previous = await secretsManagerClient(h.edge.url).send(
       new GetSecretValueCommand({ SecretId: created.auth_aws_arn ?? "", VersionStage: "AWSPREVIOUS" }),
@@ -103,8 +101,7 @@ describe("PUT /v1/connections/{id}/credentials", () => {
     expect(JSON.parse(previous.SecretString ?? "")).toMatchObject({ security: { token: "first" } });
   });
 
-  it("creates the secret for a connection that had none, and the status follows", async () => {
-    const org = await createOrganization(h);
+  it("creates the secret for a connection that had none, and the status follows", async ({ h, org }) => {
     const created = await json<Connection>(
       await h.request("POST", "/v1/connectors/datadog/connections", {
         key: org.adminKey,
@@ -113,7 +110,7 @@ describe("PUT /v1/connections/{id}/credentials", () => {
     );
     expect(created).toMatchObject({ status: "credentials_missing", auth_aws_arn: null, credentials: null });
     const rotated = await json<Connection>(
-      await rotate(org.adminKey, created.id, {
+      await rotate(h, org.adminKey, created.id, {
         security: { authMethod: "apiKey", apiKey: "k", headerName: "DD-API-KEY" },
       }),
     );
@@ -121,8 +118,7 @@ describe("PUT /v1/connections/{id}/credentials", () => {
     expect(rotated.auth_aws_arn).toMatch(new RegExp(`connections/${org.id}/${created.id}-`));
   });
 
-  it("stores an OAuth2 token for a pending connection, which becomes active", async () => {
-    const org = await createOrganization(h);
+  it("stores an OAuth2 token for a pending connection, which becomes active", async ({ h, org }) => {
     const created = await json<Connection>(
       await h.request("POST", "/v1/connectors/slack/connections", {
         key: org.adminKey,
@@ -131,32 +127,36 @@ describe("PUT /v1/connections/{id}/credentials", () => {
     );
     expect(created.status).toBe("pending_authorization");
     const rotated = await json<Connection & { oauth2_required: boolean }>(
-      await rotate(org.adminKey, created.id, {
+      await rotate(h, org.adminKey, created.id, {
         security: { authMethod: "oauth2", oauth2Token: { access_token: "xoxb" } },
       }),
     );
     expect(rotated).toMatchObject({ status: "active", oauth2_required: false });
   });
 
-  it("answers 422 for an empty body or an authMethod that does not fit, and 412 for a stale If-Match", async () => {
-    const org = await createOrganization(h);
+  it("answers 422 for an empty body or an authMethod that does not fit, and 412 for a stale If-Match", async ({
+    h,
+    org,
+  }) => {
     const created = await json<Connection>(
       await h.request("POST", "/v1/connectors/stripe/connections", {
         key: org.adminKey,
         body: { name: "s", security: { authMethod: "bearer", token: "a" } },
       }),
     );
-    expect((await rotate(org.adminKey, created.id, {})).status).toBe(422);
-    const wrong = await rotate(org.adminKey, created.id, {
+    const empty = await rotate(h, org.adminKey, created.id, {});
+    expect(empty.status, await empty.clone().text()).toBe(422);
+    const wrong = await rotate(h, org.adminKey, created.id, {
       security: { authMethod: "basic", username: "u", password: "p" },
     });
-    expect(wrong.status).toBe(422);
+    expect(wrong.status, await wrong.clone().text()).toBe(422);
     const stale = await rotate(
+      h,
       org.adminKey,
       created.id,
       { security: { authMethod: "bearer", token: "b" } },
       { "if-match": '"7"' },
     );
-    expect(stale.status).toBe(412);
+    expect(stale.status, await stale.clone().text()).toBe(412);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe } from "vitest";
-import { describeSecretsManagerContract } from "../helpers/secrets-manager-contract.ts";
+import { describeSecretsManagerContract } from "../contracts/secrets-manager.contract.ts";
 import { type Backend, resetMoto, startMoto } from "./backends.ts";
 
 const API = "https://docs.aws.amazon.com/secretsmanager/latest/apireference";

@@ -22,7 +22,7 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "@connvault/local";
 import { afterEach, beforeEach, describe, expect, it as vitestIt } from "vitest";
-import { secretsManagerClient } from "./aws.ts";
+import { secretsManagerClient } from "../helpers/aws.ts";
 
 const DAY_MS = 86_400_000;
 const ARN_PATTERN = new RegExp(

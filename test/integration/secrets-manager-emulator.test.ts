@@ -13,16 +13,16 @@ import { type Edge, LOCAL_ACCOUNT_ID, LOCAL_REGION, startEdge } from "@connvault
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AwsServiceError } from "../../packages/local/src/aws-json.ts";
 import { SecretsManagerEmulator } from "../../packages/local/src/secrets-manager/emulator.ts";
-import { secretsManagerClient } from "../helpers/aws.ts";
 import {
   describeSecretsManagerContract,
   rejection,
   rewriteRequests,
-} from "../helpers/secrets-manager-contract.ts";
+} from "../contracts/secrets-manager.contract.ts";
+import { secretsManagerClient } from "../helpers/aws.ts";
 
 const DAY_MS = 86_400_000;
 
-// The contract itself (test/helpers/secrets-manager-contract.ts) also runs against moto in the
+// The contract itself (test/contracts/secrets-manager.contract.ts) also runs against moto in the
 // conformance suite; what follows here is only what is particular to connvault's own emulator.
 describe("Secrets Manager emulator through the AWS SDK", () => {
   let edge: Edge;
@@ -142,6 +142,6 @@ describe("Secrets Manager emulator clock", () => {
     });
     expect(afterDeadline).toBeInstanceOf(AwsServiceError);
     expect(afterDeadline.code).toBe("ResourceNotFoundException");
-    expect(recreated.status).toBe(200);
+    expect(recreated.status, JSON.stringify(recreated.body)).toBe(200);
   });
 });
