@@ -1,6 +1,6 @@
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { createServices } from "../packages/functions/src/composition.ts";
+import { createEventsServices, eventBridgeClient } from "../packages/functions/src/composition.ts";
 import { loadConfig } from "../packages/functions/src/config.ts";
 import { sqsClient } from "../packages/functions/src/events/dead-letters.ts";
 import { createRecordPublisher } from "../packages/functions/src/events/events.ts";
@@ -44,16 +44,16 @@ export async function main(
     out(USAGE);
     return values.help ? 0 : 2;
   }
-  let services: ReturnType<typeof createServices>;
+  let config: ReturnType<typeof loadConfig>;
   try {
-    services = createServices(
-      loadConfig({ ...env, ...(values.bus ? { CONNVAULT_EVENT_BUS: values.bus } : {}) }),
-    );
+    config = loadConfig({ ...env, ...(values.bus ? { CONNVAULT_EVENT_BUS: values.bus } : {}) });
   } catch (error) {
     out((error as Error).message);
     return 2;
   }
-  const sqs = sqsClient(services.config);
+  const events = eventBridgeClient(config);
+  const services = createEventsServices(config, {}, { events });
+  const sqs = sqsClient(config);
   try {
     const summary = await replayDeadLetters({
       sqs,
@@ -72,7 +72,8 @@ export async function main(
     out(`Cannot read the DLQ: ${(error as Error).message}`);
     return 2;
   } finally {
-    for (const client of [sqs, ...Object.values(services.clients)]) client.destroy();
+    sqs.destroy();
+    events.destroy();
   }
 }
 

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
@@ -11,7 +10,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
  * validation. Region, endpoint and credentials come from the environment, as on Lambda.
  */
 const dynamo = new DynamoDBClient({});
-export const clients = { secrets: new SecretsManagerClient({}), events: new EventBridgeClient({}) };
+export const clients = { secrets: new SecretsManagerClient({}) };
 const TableName = process.env.CONNVAULT_TABLE;
 
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {

@@ -2,9 +2,9 @@ import { DomainError, etagOf } from "@connvault/core";
 import express, { type NextFunction, type Request, type Response } from "express";
 import serverless from "serverless-http";
 import { statusOf } from "../../packages/functions/src/api/problems.ts";
-import { toConnectionDto } from "../../packages/functions/src/api/routes/connections/schema.ts";
-import { createServices } from "../../packages/functions/src/composition.ts";
+import { createApiServices } from "../../packages/functions/src/composition.ts";
 import { loadConfig } from "../../packages/functions/src/config.ts";
+import { toConnectionDto } from "../../packages/functions/src/connection-view.ts";
 
 /**
  * The same route on Express + serverless-http, as many teams would write it: connvault's own
@@ -12,7 +12,7 @@ import { loadConfig } from "../../packages/functions/src/config.ts";
  * behind Express instead of Hono and @hono/zod-openapi, with an access log line and problem+json
  * errors. Only the HTTP layer differs from connvault's api function.
  */
-const services = createServices(loadConfig());
+const services = createApiServices(loadConfig());
 const app = express();
 app.use(express.json({ limit: "256kb" }));
 app.use((req, res, next) => {

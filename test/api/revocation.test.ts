@@ -1,4 +1,4 @@
-import { createApp, createServices } from "@connvault/functions";
+import { createApiServices, createApp } from "@connvault/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
 
@@ -14,7 +14,7 @@ describe("API key revocation across containers", () => {
     const member = await org.member();
     // Prepare: a second "container" with its own caches and a clock the test moves.
     let now = Date.now();
-    const other = createApp(createServices(h.services.config, { clock: { now: () => new Date(now) } }));
+    const other = createApp(createApiServices(h.services.config, { clock: { now: () => new Date(now) } }));
     const meOn = (app: typeof other) =>
       app.request("/v1/me", { headers: { authorization: `Bearer ${member.key}` } });
     const me = await json<{ api_key_id: string }>(await meOn(other));

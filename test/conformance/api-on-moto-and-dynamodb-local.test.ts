@@ -11,7 +11,15 @@ import {
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { catalog, ensureTable, generateApiKey } from "@connvault/core";
-import { type App, createApp, createServices, loadConfig, type Services } from "@connvault/functions";
+import {
+  type App,
+  createApiServices,
+  createApp,
+  dynamoClient,
+  loadConfig,
+  type SdkClients,
+  secretsClient,
+} from "@connvault/functions";
 import { generateServerKey, LOCAL_ACCOUNT_ID, LOCAL_REGION } from "@connvault/local";
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import {
@@ -37,7 +45,7 @@ const CREDENTIALS = { accessKeyId: "conformance", secretAccessKey: "conformance"
 /** Put into every credential this file sends: it may appear in secret values and nowhere else. */
 const CANARY = `canary${randomBytes(12).toString("hex")}`;
 
-let services: Services;
+let clients: Pick<SdkClients, "dynamo" | "secrets"> | undefined;
 let app: App;
 let secrets: SecretsManagerClient;
 let dynamo: DynamoDBClient;
@@ -114,16 +122,16 @@ beforeAll(async () => {
     AWS_REGION: LOCAL_REGION,
   });
   expect(config.awsEndpoint).toBeUndefined();
-  services = createServices(config);
-  await ensureTable(services.clients.dynamo, config.tableName);
+  clients = { dynamo: dynamoClient(config), secrets: secretsClient(config) };
+  const services = createApiServices(config, {}, clients);
+  await ensureTable(clients.dynamo, config.tableName);
   await services.connectors.seed(catalog());
   app = createApp(services);
 });
 
 afterAll(() => {
-  services?.clients.dynamo.destroy();
-  services?.clients.secrets.destroy();
-  services?.clients.events.destroy();
+  clients?.dynamo.destroy();
+  clients?.secrets.destroy();
   secrets?.destroy();
   dynamo?.destroy();
   vi.unstubAllEnvs();

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -28,6 +28,25 @@ afterAll(async () => {
 describe("the deployable bundles", () => {
   it("stay within their size budgets", () => {
     for (const { name, bytes, budgetBytes } of results) expect(bytes, name).toBeLessThanOrEqual(budgetBytes);
+  });
+
+  it("carry only their own function's graph: GetSecretValue only where a role may read, Hono only in the HTTP functions", () => {
+    // Markers that survive minification: the operation name the SDK sends, a route, an error message of Hono's.
+    const code = (name: string) => readFileSync(join(outDir, name, "index.mjs"), "utf8");
+    const has = (name: string) => ({
+      getSecretValue: code(name).includes("GetSecretValue"),
+      routes: code(name).includes("/v1/connections"),
+      hono: code(name).includes("Context is not finalized"),
+    });
+    expect(Object.fromEntries(Object.keys(FUNCTIONS).map((name) => [name, has(name)]))).toEqual({
+      api: { getSecretValue: false, routes: true, hono: true },
+      oauth: { getSecretValue: true, routes: false, hono: true },
+      resolver: { getSecretValue: true, routes: false, hono: false },
+      events: { getSecretValue: false, routes: false, hono: false },
+      provisioner: { getSecretValue: false, routes: false, hono: false },
+      reconciler: { getSecretValue: false, routes: false, hono: false },
+      "custom-resource": { getSecretValue: false, routes: false, hono: false },
+    });
   });
 
   it.each(Object.keys(FUNCTIONS))(

@@ -14,13 +14,15 @@ export { ensureTable, tableDefinition } from "./adapters/dynamodb/table.ts";
 export { Table } from "./adapters/dynamodb/table-client.ts";
 export { EventBridgePublisher } from "./adapters/eventbridge/publisher.ts";
 export { HttpTokenEndpoint } from "./adapters/http/token-endpoint.ts";
-export { SecretsManagerReader, SecretsManagerVault } from "./adapters/secrets-manager/credential-vault.ts";
+export { SecretsManagerReader } from "./adapters/secrets-manager/secrets-manager-reader.ts";
+export { SecretsManagerVault } from "./adapters/secrets-manager/secrets-manager-vault.ts";
 export * from "./api-keys/api-key.service.ts";
 export * from "./api-keys/api-key.ts";
 export * from "./connections/access.ts";
 export * from "./connections/connection.errors.ts";
 export * from "./connections/connection.service.ts";
 export * from "./connections/connection.ts";
+export { MAX_SECRET_BYTES } from "./connections/connection-secrets.ts";
 export type {
   CredentialPayload,
   CredentialVault,
@@ -29,22 +31,27 @@ export type {
 export { catalog } from "./connectors/catalog.ts";
 export * from "./connectors/connector.service.ts";
 export * from "./connectors/connector.ts";
+export { CredentialReadService } from "./credential-reads/credential-read.service.ts";
 export * from "./events/events.ts";
 export * from "./events/provisioning.ts";
+export * from "./oauth/oauth.errors.ts";
 export * from "./oauth/oauth.service.ts";
 export * from "./oauth/oauth.ts";
+export { OAuthClients } from "./oauth/oauth-clients.ts";
+export { OAuthLinks } from "./oauth/oauth-links.ts";
 export type { TokenEndpoint } from "./oauth/token-endpoint.ts";
 export * from "./organizations/organization.service.ts";
 export * from "./organizations/organization.ts";
 export type * from "./reconciler/reconciler.ports.ts";
 export * from "./reconciler/reconciler.service.ts";
+export * from "./resolver/resolver.errors.ts";
 export * from "./resolver/resolver.service.ts";
 export * from "./resolver/resolver.ts";
 export { type Clock, systemClock } from "./shared/clock.ts";
 export { CursorCodec } from "./shared/cursor.ts";
 export * from "./shared/errors.ts";
 export * from "./shared/idempotency.ts";
-export { newId } from "./shared/ids.ts";
+export { isIssuedId, newId } from "./shared/ids.ts";
 export { SecretTokens } from "./shared/secret-token.ts";
 export { TtlCache } from "./shared/ttl-cache.ts";
 export { SECURE_URL_PATTERN, secureUrl } from "./shared/urls.ts";

@@ -7,6 +7,7 @@ import {
   type Clock,
   ConnectionService,
   ConnectorService,
+  CredentialReadService,
   CursorCodec,
   DynamoApiKeyStore,
   DynamoConnectionStore,
@@ -20,6 +21,8 @@ import {
   EventBridgePublisher,
   type EventPublisher,
   HttpTokenEndpoint,
+  OAuthClients,
+  OAuthLinks,
   OAuthService,
   OrganizationService,
   ReconcilerService,
@@ -36,26 +39,68 @@ import {
 import type { Config } from "./config.ts";
 import { createLogger } from "./logger.ts";
 
-export interface Services {
-  config: Config;
-  logger: Logger;
-  clients: { dynamo: DynamoDBClient; secrets: SecretsManagerClient; events: EventBridgeClient };
-  apiKeys: ApiKeyService;
-  organizations: OrganizationService;
-  connectors: ConnectorService;
-  connections: ConnectionService;
-  unified: UnifiedConnectionService;
-  oauth: OAuthService;
-  resolver: ResolverService;
-  reconciler: ReconcilerService;
-  events: EventPublisher;
-}
+/**
+ * The one place that builds AWS SDK clients and wires adapters into core services: one builder per
+ * function, each building only what that function does, so its type (and its bundle) shows what it may
+ * do. The api's services hold no secret reader, no resolver and no raw clients: no route can read a
+ * secret even by mistake, and the api role is denied GetSecretValue as well.
+ */
 
 export interface ServiceOverrides {
   clock?: Clock;
   logger?: Logger;
   tokenEndpoint?: TokenEndpoint;
   resolver?: ResolverOptions;
+}
+
+/**
+ * SDK clients a builder uses; each builds its own unless given them (locally one process serves every
+ * function over shared clients, so faults injected into them reach every path).
+ */
+export interface SdkClients {
+  dynamo: DynamoDBClient;
+  secrets: SecretsManagerClient;
+  events: EventBridgeClient;
+}
+
+interface FunctionServices {
+  config: Config;
+  logger: Logger;
+}
+
+export interface ApiServices extends FunctionServices {
+  apiKeys: ApiKeyService;
+  organizations: OrganizationService;
+  connectors: ConnectorService;
+  connections: ConnectionService;
+  unified: UnifiedConnectionService;
+  oauthLinks: OAuthLinks;
+  credentialReads: CredentialReadService;
+}
+
+export interface OAuthServices extends FunctionServices {
+  oauth: OAuthService;
+}
+
+export interface ResolverServices extends FunctionServices {
+  resolver: ResolverService;
+}
+
+export interface EventsServices extends FunctionServices {
+  events: EventPublisher;
+}
+
+export interface ProvisionerServices extends FunctionServices {
+  connections: ConnectionService;
+  events: EventPublisher;
+}
+
+export interface ReconcilerServices extends FunctionServices {
+  reconciler: ReconcilerService;
+}
+
+export interface CustomResourceServices extends FunctionServices {
+  connections: ConnectionService;
 }
 
 type SdkClientClass = new (config: {
@@ -77,11 +122,6 @@ export function awsClient<C extends SdkClientClass>(
 }
 
 /**
- * The one place that builds AWS SDK clients and wires adapters into the core services. Every
- * function builds the same graph; what each may actually do with AWS is bounded by its IAM role
- * (the api role, for one, is denied GetSecretValue, which only the resolver and oauth code paths use).
- */
-/**
  * What every AWS SDK client gets: the region, the endpoint override (the embedded edge locally), and
  * explicit budgets: at most 3 attempts of at most 3 s each, so no Lambda waits out its own limit.
  */
@@ -94,26 +134,40 @@ export const awsClientSettings = (config: Config) => ({
     : {}),
 });
 
-export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
-  const clock = overrides.clock ?? systemClock;
-  const aws = awsClientSettings(config);
-  const dynamo = awsClient(DynamoDBClient, aws);
-  const secrets = awsClient(SecretsManagerClient, aws);
-  const eventBridge = awsClient(EventBridgeClient, aws);
-  const table = new Table(dynamo, config.tableName);
-  const tokens = new SecretTokens(config.keys["secret-token"]);
-  const vault = new SecretsManagerVault(secrets, {
+export const dynamoClient = (config: Config) => awsClient(DynamoDBClient, awsClientSettings(config));
+export const secretsClient = (config: Config) => awsClient(SecretsManagerClient, awsClientSettings(config));
+export const eventBridgeClient = (config: Config) => awsClient(EventBridgeClient, awsClientSettings(config));
+
+const tableAndSecrets = (config: Config) => ({
+  dynamo: dynamoClient(config),
+  secrets: secretsClient(config),
+});
+
+const base = (config: Config, overrides: ServiceOverrides): FunctionServices => ({
+  config,
+  logger: overrides.logger ?? createLogger(config.logLevel),
+});
+
+const vaultOf = (config: Config, secrets: SecretsManagerClient) =>
+  new SecretsManagerVault(secrets, {
     prefix: config.secretPrefix,
     recoveryWindowDays: 7,
     ...(config.kmsKeyId ? { kmsKeyId: config.kmsKeyId } : {}),
   });
-  const reader = new SecretsManagerReader(secrets);
-  const tokenEndpoint = overrides.tokenEndpoint ?? new HttpTokenEndpoint();
-  const apiKeys = new ApiKeyService(new DynamoApiKeyStore(table), clock, {
-    ...(config.rootApiKey ? { rootApiKey: config.rootApiKey } : {}),
-    cacheTtlMs: config.cacheTtlMs,
-    ...(config.keys["api-key"] ? { derivationKey: config.keys["api-key"] } : {}),
-  });
+
+/** `connector_page_url`: issued by the api, read by the oauth function, under the oauth-page key. */
+const linksOf = (
+  config: Config,
+  records: DynamoConnectionStore,
+  connectors: ConnectorService,
+  clock: Clock,
+) => new OAuthLinks(records, connectors, new CursorCodec(config.keys["oauth-page"], "oauth-page"), clock);
+
+/** The connection use-cases over DynamoDB and the write-only vault, as every function that changes one builds them. */
+function connectionGraph(config: Config, clients: Pick<SdkClients, "dynamo" | "secrets">, clock: Clock) {
+  const table = new Table(clients.dynamo, config.tableName);
+  const tokens = new SecretTokens(config.keys["secret-token"]);
+  const vault = vaultOf(config, clients.secrets);
   const connectors = new ConnectorService(
     new DynamoConnectorStore(table),
     vault,
@@ -132,39 +186,113 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     tokens,
     new DynamoSecretClaimStore(table),
   );
-  const oauth = new OAuthService(
-    connections,
-    records,
-    connectors,
-    new DynamoOAuthFlowStore(table),
-    reader,
-    tokenEndpoint,
-    new CursorCodec(config.keys["oauth-page"], "oauth-page"),
-    clock,
-  );
+  return { table, vault, connectors, records, cursors, connections };
+}
+
+export function createApiServices(
+  config: Config,
+  overrides: ServiceOverrides = {},
+  clients: Pick<SdkClients, "dynamo" | "secrets"> = tableAndSecrets(config),
+): ApiServices {
+  const clock = overrides.clock ?? systemClock;
+  const { table, connectors, records, cursors, connections } = connectionGraph(config, clients, clock);
+  const apiKeys = new ApiKeyService(new DynamoApiKeyStore(table), clock, {
+    ...(config.rootApiKey ? { rootApiKey: config.rootApiKey } : {}),
+    cacheTtlMs: config.cacheTtlMs,
+    ...(config.keys["api-key"] ? { derivationKey: config.keys["api-key"] } : {}),
+  });
   return {
-    config,
-    logger: overrides.logger ?? createLogger(config.logLevel),
-    clients: { dynamo, secrets, events: eventBridge },
+    ...base(config, overrides),
     apiKeys,
     organizations: new OrganizationService(new DynamoOrganizationStore(table), apiKeys, clock),
     connectors,
     connections,
     unified: new UnifiedConnectionService(connections, connectors),
-    oauth,
+    oauthLinks: linksOf(config, records, connectors, clock),
+    credentialReads: new CredentialReadService(new DynamoCredentialReadStore(table), cursors),
+  };
+}
+
+export function createOAuthServices(
+  config: Config,
+  overrides: ServiceOverrides = {},
+  clients: Pick<SdkClients, "dynamo" | "secrets"> = tableAndSecrets(config),
+): OAuthServices {
+  const clock = overrides.clock ?? systemClock;
+  const { table, connectors, records, connections } = connectionGraph(config, clients, clock);
+  return {
+    ...base(config, overrides),
+    oauth: new OAuthService(
+      connections,
+      records,
+      connectors,
+      new DynamoOAuthFlowStore(table),
+      linksOf(config, records, connectors, clock),
+      new OAuthClients(new SecretsManagerReader(clients.secrets)),
+      overrides.tokenEndpoint ?? new HttpTokenEndpoint(),
+      clock,
+    ),
+  };
+}
+
+export function createResolverServices(
+  config: Config,
+  overrides: ServiceOverrides = {},
+  clients: Pick<SdkClients, "dynamo" | "secrets"> = tableAndSecrets(config),
+): ResolverServices {
+  const clock = overrides.clock ?? systemClock;
+  const { table, connectors, records, connections } = connectionGraph(config, clients, clock);
+  const reader = new SecretsManagerReader(clients.secrets);
+  return {
+    ...base(config, overrides),
     resolver: new ResolverService(
       records,
       connections,
       connectors,
-      oauth,
+      new OAuthClients(reader),
       reader,
-      tokenEndpoint,
+      overrides.tokenEndpoint ?? new HttpTokenEndpoint(),
       new DynamoLeaseStore(table, clock),
       new DynamoCredentialReadStore(table),
-      cursors,
       clock,
       overrides.resolver,
     ),
+  };
+}
+
+export function createEventsServices(
+  config: Config,
+  overrides: ServiceOverrides = {},
+  clients: Pick<SdkClients, "events"> = { events: eventBridgeClient(config) },
+): EventsServices {
+  return {
+    ...base(config, overrides),
+    events: new EventBridgePublisher(clients.events, config.eventBusName),
+  };
+}
+
+export function createProvisionerServices(
+  config: Config,
+  overrides: ServiceOverrides = {},
+  clients: SdkClients = { ...tableAndSecrets(config), events: eventBridgeClient(config) },
+): ProvisionerServices {
+  const { connections } = connectionGraph(config, clients, overrides.clock ?? systemClock);
+  return {
+    ...base(config, overrides),
+    connections,
+    events: new EventBridgePublisher(clients.events, config.eventBusName),
+  };
+}
+
+export function createReconcilerServices(
+  config: Config,
+  overrides: ServiceOverrides = {},
+  clients: Pick<SdkClients, "dynamo" | "secrets"> = tableAndSecrets(config),
+): ReconcilerServices {
+  const clock = overrides.clock ?? systemClock;
+  const { table, vault, records, connections } = connectionGraph(config, clients, clock);
+  return {
+    ...base(config, overrides),
     reconciler: new ReconcilerService(
       records,
       connections,
@@ -173,6 +301,14 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       new DynamoReconcilerCursorStore(table),
       clock,
     ),
-    events: new EventBridgePublisher(eventBridge, config.eventBusName),
   };
+}
+
+export function createCustomResourceServices(
+  config: Config,
+  overrides: ServiceOverrides = {},
+  clients: Pick<SdkClients, "dynamo" | "secrets"> = tableAndSecrets(config),
+): CustomResourceServices {
+  const { connections } = connectionGraph(config, clients, overrides.clock ?? systemClock);
+  return { ...base(config, overrides), connections };
 }

@@ -1,6 +1,6 @@
 export { createApp } from "./api/app.ts";
 export type { App, AppEnv } from "./api/env.ts";
-export { awsClient, createServices, type ServiceOverrides, type Services } from "./composition.ts";
+export * from "./composition.ts";
 export { type Config, loadConfig } from "./config.ts";
 export { createCustomResourceHandler } from "./custom-resource/custom-resource.ts";
 export { createEventsHandler } from "./events/events.ts";

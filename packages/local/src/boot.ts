@@ -1,13 +1,29 @@
 import { catalog, ensureTable } from "@connvault/core";
 import {
+  type ApiServices,
   type App,
+  type CustomResourceServices,
+  createApiServices,
   createApp,
+  createCustomResourceServices,
   createEventsHandler,
+  createEventsServices,
   createOAuthApp,
-  createServices,
+  createOAuthServices,
+  createProvisionerServices,
+  createReconcilerServices,
+  createResolverServices,
+  dynamoClient,
+  type EventsServices,
+  eventBridgeClient,
   loadConfig,
+  type OAuthServices,
+  type ProvisionerServices,
+  type ReconcilerServices,
+  type ResolverServices,
+  type SdkClients,
   type ServiceOverrides,
-  type Services,
+  secretsClient,
 } from "@connvault/functions";
 import { type Edge, startEdge } from "./edge.ts";
 import { ensureServerKey, generateServerKey } from "./root-key.ts";
@@ -23,9 +39,21 @@ export interface BootOptions {
   overrides?: ServiceOverrides;
 }
 
+/**
+ * Every function's services, each graph built by its own builder over one set of SDK clients (one
+ * process serves them all), with the clients themselves for tests that inject faults into them.
+ */
+export type LocalServices = ApiServices &
+  OAuthServices &
+  ResolverServices &
+  EventsServices &
+  ProvisionerServices &
+  ReconcilerServices &
+  CustomResourceServices & { clients: SdkClients };
+
 export interface LocalStack {
   edge: Edge;
-  services: Services;
+  services: LocalServices;
   /** The api function's app. */
   app: App;
   /** What one local port serves: `/oauth2/*` as the oauth function would, everything else as the api. */
@@ -52,8 +80,23 @@ export async function bootLocal(options: BootOptions): Promise<LocalStack> {
     CONNVAULT_SERVER_KEY: serverKey,
     AWS_ENDPOINT_URL: edge.url,
   });
-  const services = createServices(config, options.overrides);
-  await ensureTable(services.clients.dynamo, config.tableName);
+  const clients = {
+    dynamo: dynamoClient(config),
+    secrets: secretsClient(config),
+    events: eventBridgeClient(config),
+  };
+  const overrides = options.overrides ?? {};
+  const services: LocalServices = {
+    ...createCustomResourceServices(config, overrides, clients),
+    ...createReconcilerServices(config, overrides, clients),
+    ...createProvisionerServices(config, overrides, clients),
+    ...createEventsServices(config, overrides, clients),
+    ...createResolverServices(config, overrides, clients),
+    ...createOAuthServices(config, overrides, clients),
+    ...createApiServices(config, overrides, clients),
+    clients,
+  };
+  await ensureTable(clients.dynamo, config.tableName);
   await services.connectors.seed(catalog());
   // The table's stream, locally: every connection change reaches the same events handler as on AWS,
   // which publishes to the edge's EventBridge sink (.data/events.jsonl for npm start).
@@ -73,8 +116,7 @@ export async function bootLocal(options: BootOptions): Promise<LocalStack> {
         ? oauth.fetch(request, env)
         : app.fetch(request, env),
     async close() {
-      services.clients.dynamo.destroy();
-      services.clients.secrets.destroy();
+      for (const client of Object.values(clients)) client.destroy();
       await edge.close();
     },
   };

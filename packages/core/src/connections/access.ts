@@ -1,6 +1,6 @@
 import type { KeyPrincipal } from "../api-keys/api-key.ts";
 import { ForbiddenError, NotFoundError } from "../shared/errors.ts";
-import type { ConnectionRecord } from "./connection.ts";
+import type { Actor, ConnectionRecord } from "./connection.ts";
 
 /**
  * Who may act on a connection, as data: the caller's own connections, plus every organizational
@@ -38,4 +38,52 @@ export function assertCanChange(
     throw new ForbiddenError("Members may change only the connections they own");
   }
   return record;
+}
+
+/** Which records an operation may act on, within one organization. */
+export interface Access {
+  organizationId: string;
+  /** Who acts, as recorded in last_change and the lifecycle event. */
+  actor: Actor;
+  /** The record if the operation may act on it; otherwise throws (404 or 403). */
+  admit(stored: ConnectionRecord | null, id: string): ConnectionRecord;
+}
+
+/** The caller, acting on connections they may change (see {@link assertCanChange}). */
+export const canChange = (caller: KeyPrincipal): Access => ({
+  organizationId: caller.organization_id,
+  actor: { type: "user", id: caller.user_id },
+  admit: (stored, id) => assertCanChange(caller, stored, id),
+});
+
+/** The caller, acting on connections they may see; any other is 404. */
+export const canSee = (caller: KeyPrincipal): Access => ({
+  organizationId: caller.organization_id,
+  actor: { type: "user", id: caller.user_id },
+  admit: (stored, id) => {
+    if (!stored || !allows(seeRule(caller), stored)) throw new NotFoundError("connection", id);
+    return stored;
+  },
+});
+
+/** connvault itself (the OAuth2 callback, the resolver's refresh, the reconciler): no caller to check. */
+export const systemAccess = (organizationId: string, by: string): Access => ({
+  organizationId,
+  actor: { type: "system", id: by },
+  admit: (stored, id) => {
+    if (!stored) throw new NotFoundError("connection", id);
+    return stored;
+  },
+});
+
+/** Whether a connection secret's tags show that the caller could have deleted its connection. */
+export function couldHaveDeleted(caller: KeyPrincipal, id: string, tags: Record<string, string>): boolean {
+  const owner = tags["connvault:owner"];
+  const scope = tags["connvault:access_scope"];
+  if (tags["connvault:organization_id"] !== caller.organization_id) return false;
+  if (tags["connvault:connection_id"] !== id || !owner) return false;
+  return allows(changeRule(caller), {
+    owner,
+    access_scope: scope === "organizational" ? "organizational" : "personal",
+  });
 }

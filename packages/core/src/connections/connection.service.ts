@@ -1,18 +1,12 @@
 import { requireMember } from "../api-keys/api-key.service.ts";
-import type { KeyPrincipal, Principal } from "../api-keys/api-key.ts";
+import type { Principal } from "../api-keys/api-key.ts";
 import type { ConnectorService } from "../connectors/connector.service.ts";
-import type { AuthType, Connector } from "../connectors/connector.ts";
+import type { Connector } from "../connectors/connector.ts";
 import { findVersion } from "../connectors/connector.ts";
 import type { OAuth2Token } from "../oauth/oauth.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { CursorCodec } from "../shared/cursor.ts";
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  PayloadTooLargeError,
-  ValidationError,
-} from "../shared/errors.ts";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../shared/errors.ts";
 import {
   canonicalJson,
   deterministicId,
@@ -22,48 +16,42 @@ import {
 } from "../shared/idempotency.ts";
 import { isWellFormedId, newId } from "../shared/ids.ts";
 import type { SecretTokens } from "../shared/secret-token.ts";
-import { allows, assertCanChange, changeRule, seeRule } from "./access.ts";
 import {
-  PreconditionFailedError,
-  SecretExistsError,
-  SecretMissingError,
-  SecretNotAdoptableError,
-  SecretNotManagedError,
-} from "./connection.errors.ts";
-import type { ConnectionStore, SecretClaim, SecretClaimStore } from "./connection.store.ts";
+  type Access,
+  assertCanChange,
+  canChange,
+  canSee,
+  changeRule,
+  couldHaveDeleted,
+  seeRule,
+  systemAccess,
+} from "./access.ts";
+import { PreconditionFailedError } from "./connection.errors.ts";
+import type { ConnectionStore, SecretClaimStore } from "./connection.store.ts";
 import {
-  type Actor,
-  type AuthMethod,
   type ConnectionChange,
   type ConnectionRecord,
   deriveStatus,
   type HealthInput,
   type RotateCredentialsInput,
-  type SecurityInput,
   type UpdateConnectionInput,
   type ValidCreateConnectionInput,
   type ValidListConnectionsQuery,
 } from "./connection.ts";
+import {
+  authMethodOf,
+  ConnectionSecrets,
+  checkCredentials,
+  credentialPayload,
+  ignoreMissing,
+  redact,
+} from "./connection-secrets.ts";
 import type { CredentialPayload, CredentialVault, SecretOwner } from "./credential-vault.ts";
 
-/** Secrets Manager's limit on a secret value. */
-export const MAX_SECRET_BYTES = 65_536;
-/**
- * How long an adoption claim without its record counts as a create still in flight (longer than any
- * Lambda runs); after that, or once its connection no longer points at the secret, it is stale.
- */
-const CLAIM_GRACE_MS = 15 * 60_000;
 /** How many keyed requests a connection remembers for replays (besides the one that created it). */
 const REMEMBERED_KEYS = 20;
 /** Attempts at an optimistic write when no If-Match pins the revision. */
 const WRITE_ATTEMPTS = 3;
-
-const AUTH_TYPE_OF: Record<AuthMethod, AuthType> = {
-  apiKey: "api_key",
-  basic: "basic",
-  bearer: "bearer",
-  oauth2: "oauth2",
-};
 
 /**
  * What creates a connection: the HTTP body, plus what the unified.to-compatible routes carry
@@ -92,22 +80,27 @@ export const connectionIdFor = (organizationId: string, idempotencyKey: string) 
 export const etagOf = (record: Pick<ConnectionRecord, "revision">) => `"${record.revision}"`;
 
 export class ConnectionService {
+  /** The secret side of every write, kept in the order connection-secrets.ts describes. */
+  private readonly secrets: ConnectionSecrets;
+
   constructor(
     private readonly store: ConnectionStore,
     private readonly vault: CredentialVault,
     private readonly connectors: ConnectorService,
     private readonly cursors: CursorCodec,
     private readonly clock: Clock,
-    private readonly tokens: SecretTokens,
-    private readonly claims: SecretClaimStore,
-  ) {}
+    tokens: SecretTokens,
+    claims: SecretClaimStore,
+  ) {
+    this.secrets = new ConnectionSecrets(vault, tokens, claims, store, clock);
+  }
 
   /**
-   * Creates a connection. Ordering invariant: the secret is written first and the record second,
-   * so a record never points at a missing secret. With an Idempotency-Key the connection id and
-   * the secret's ClientRequestToken are functions of the key, so a retry or a concurrent duplicate
-   * converges on the same connection and secret; without one, a failed record write deletes the
-   * secret again (and the reconciler removes any that compensation could not).
+   * Creates a connection: its secret first, then its record (the invariant connection-secrets.ts
+   * states). With an Idempotency-Key the connection id and the secret's ClientRequestToken are
+   * functions of the key, so a retry or a concurrent duplicate converges on the same connection and
+   * secret; without one, a failed record write deletes the secret again (and the reconciler removes
+   * any that compensation could not).
    */
   async create(
     principal: Principal,
@@ -150,12 +143,12 @@ export class ConnectionService {
     let arn: string | null = null;
     if (input.auth_aws_arn) {
       if (caller.role !== "admin") throw new ForbiddenError("Only an admin may adopt an existing secret");
-      arn = await this.adopt(caller, input.auth_aws_arn);
-      await this.claim({ arn, connection_id: id, claimed_at: now }, caller.organization_id);
+      arn = await this.secrets.adopt(caller, input.auth_aws_arn);
+      await this.secrets.claim({ arn, connection_id: id, claimed_at: now }, caller.organization_id);
       credentials = { auth_method: null, version: 1, updated_at: now, managed: false, version_id: null };
     } else if (payload) {
-      const token = this.secretToken(id, 1, payload);
-      arn = await this.createSecret(owner, payload, token, idempotencyKey);
+      const token = this.secrets.secretToken(id, 1, payload);
+      arn = await this.secrets.createSecret(owner, payload, token, idempotencyKey);
       credentials = {
         auth_method: authMethodOf(input),
         version: 1,
@@ -204,9 +197,7 @@ export class ConnectionService {
   async get(principal: Principal, id: string): Promise<ConnectionRecord> {
     const caller = requireMember(principal);
     if (!isWellFormedId(id)) throw new NotFoundError("connection", id);
-    const record = await this.store.get(caller.organization_id, id);
-    if (!record || !allows(seeRule(caller), record)) throw new NotFoundError("connection", id);
-    return record;
+    return canSee(caller).admit(await this.store.get(caller.organization_id, id), id);
   }
 
   async list(
@@ -270,7 +261,7 @@ export class ConnectionService {
     if (!payload) throw ValidationError.at("security", "required", "Send security, headers or both");
     return this.modify(canChange(caller), id, ifMatch, "credentials_rotated", async (record) => {
       checkCredentials(await this.connectors.get(record.connector_id), input);
-      return this.writeCredentials(record, payload, authMethodOf(input));
+      return this.secrets.writeCredentials(record, payload, authMethodOf(input));
     });
   }
 
@@ -286,7 +277,7 @@ export class ConnectionService {
   ): Promise<ConnectionRecord> {
     const payload: CredentialPayload = { security: { authMethod: "oauth2", oauth2Token: token } };
     return this.modify(systemAccess(organizationId, change.by), id, undefined, change.type, (record) =>
-      this.writeCredentials(record, payload, "oauth2"),
+      this.secrets.writeCredentials(record, payload, "oauth2"),
     );
   }
 
@@ -323,7 +314,7 @@ export class ConnectionService {
           };
         },
       );
-      if (marked && adopted) await this.release(organizationId, arn, id);
+      if (marked && adopted) await this.secrets.release(organizationId, arn, id);
       return marked ? record : null;
     } catch (error) {
       if (error instanceof NotFoundError) return null;
@@ -375,7 +366,7 @@ export class ConnectionService {
       if (deleted.credentials?.managed && deleted.auth_aws_arn) {
         await this.vault.delete(deleted.auth_aws_arn, options).catch(ignoreMissing);
       } else if (deleted.credentials && deleted.auth_aws_arn) {
-        await this.release(deleted.organization_id, deleted.auth_aws_arn, id);
+        await this.secrets.release(deleted.organization_id, deleted.auth_aws_arn, id);
       }
       return;
     }
@@ -432,37 +423,6 @@ export class ConnectionService {
     }
   }
 
-  /**
-   * The record after writing `payload` as the connection's next secret version (or its first
-   * secret). Writing what the current version already holds changes nothing and returns null.
-   */
-  private async writeCredentials(
-    record: ConnectionRecord,
-    payload: CredentialPayload,
-    authMethod: NonNullable<ConnectionRecord["credentials"]>["auth_method"],
-  ): Promise<ConnectionRecord | null> {
-    const current = record.credentials;
-    if (current && !current.managed) throw new SecretNotManagedError();
-    if (current && current.version_id === this.secretToken(record.id, current.version, payload)) return null;
-    const version = (current?.version ?? 0) + 1;
-    const token = this.secretToken(record.id, version, payload);
-    let arn = record.auth_aws_arn;
-    if (arn) await this.vault.putVersion(arn, payload, token);
-    else arn = await this.createOrReclaim(record, payload, token);
-    return {
-      ...record,
-      auth_aws_arn: arn,
-      header_names: Object.keys(payload.headers ?? {}),
-      credentials: {
-        auth_method: authMethod,
-        version,
-        updated_at: this.clock.now().toISOString(),
-        managed: true,
-        version_id: token,
-      },
-    };
-  }
-
   private async insert(
     record: ConnectionRecord,
     request: string,
@@ -472,7 +432,7 @@ export class ConnectionService {
     try {
       created = await this.store.create(record);
     } catch (error) {
-      await this.compensate(record, idempotencyKey);
+      await this.secrets.compensate(record, idempotencyKey);
       throw error;
     }
     if (created) return { result: record, replayed: false };
@@ -482,211 +442,17 @@ export class ConnectionService {
       throw new ConflictError("concurrent_update", "The connection changed while it was created; retry");
     const first = existing.idempotency.find((entry) => entry.operation === "create");
     if (idempotencyKey && first?.fingerprint !== request) {
-      await this.undoMismatch(record, existing);
+      await this.secrets.undoMismatch(record, existing);
       throw new IdempotencyKeyReusedError();
     }
     return { result: existing, replayed: Boolean(idempotencyKey) };
   }
-
-  /**
-   * After a failed record write: if the record is in fact there, keep everything; if it is surely
-   * absent, delete a secret only this attempt could have made. Keyed requests keep the secret, so
-   * their retry converges on it.
-   */
-  private async compensate(record: ConnectionRecord, idempotencyKey: string | undefined): Promise<void> {
-    if (idempotencyKey || !record.credentials || !record.auth_aws_arn) return;
-    const stored = await this.store.get(record.organization_id, record.id).catch(() => undefined);
-    if (stored !== null) return;
-    if (record.credentials.managed)
-      await this.vault.delete(record.auth_aws_arn, { force: true }).catch(() => undefined);
-    else await this.release(record.organization_id, record.auth_aws_arn, record.id);
-  }
-
-  /**
-   * A keyed create that turned out to reuse another request's key must leave nothing behind: the
-   * existing connection does not point at what this request wrote (the secret it created under the
-   * connection's name, or the claim on the secret it adopted), so that is removed again. When the
-   * existing record points at the same secret, the write was an idempotent no-op and stays.
-   */
-  private async undoMismatch(record: ConnectionRecord, existing: ConnectionRecord): Promise<void> {
-    const arn = record.auth_aws_arn;
-    if (!arn || !record.credentials || existing.auth_aws_arn === arn) return;
-    // Best effort: writeCredentials reclaims a secret that this clean-up could not remove.
-    if (record.credentials.managed) await this.vault.delete(arn, { force: true }).catch(() => undefined);
-    else await this.release(record.organization_id, arn, record.id);
-  }
-
-  /**
-   * Creates the connection's first secret. If its name is taken by a secret that no record points at
-   * (one a request with a reused Idempotency-Key left behind, say), connvault created it for this
-   * very connection (the name holds the organization and connection ids, and only connvault writes
-   * under its prefix): the credentials become its next version instead of failing with secret_exists.
-   * If its owner and scope tags are not this record's (another caller made it), it is deleted and
-   * made again, so the tags never let anyone else finish this connection's delete. A secret
-   * scheduled for deletion is still refused.
-   */
-  private async createOrReclaim(
-    record: ConnectionRecord,
-    payload: CredentialPayload,
-    token: string,
-  ): Promise<string> {
-    const owner = secretOwner(record);
-    try {
-      return (await this.vault.create(owner, payload, token)).arn;
-    } catch (error) {
-      if (!(error instanceof SecretExistsError)) throw error;
-      const found = await this.vault.describe(this.vault.managedSecretId(owner));
-      const ours =
-        found?.tags["connvault:organization_id"] === record.organization_id &&
-        found.tags["connvault:connection_id"] === record.id;
-      if (!found || found.scheduledForDeletion || !ours) throw error;
-      if (
-        found.tags["connvault:owner"] === record.owner &&
-        found.tags["connvault:access_scope"] === record.access_scope
-      ) {
-        await this.vault.putVersion(found.arn, payload, token);
-        return found.arn;
-      }
-      await this.vault.delete(found.arn, { force: true }).catch(ignoreMissing);
-      return (await this.vault.create(owner, payload, token)).arn;
-    }
-  }
-
-  /**
-   * Records that `claim.connection_id` adopted the secret, before the record is written (claim
-   * first, like the secret-before-record order; a failed record write releases it again). A claim
-   * held by another connection is taken over only when stale: that connection no longer points at
-   * the secret, or has no record long after the claim was made.
-   */
-  private async claim(claim: SecretClaim, organizationId: string): Promise<void> {
-    if (await this.claims.claim(organizationId, claim)) return;
-    const held = await this.claims.get(organizationId, claim.arn);
-    const stale = held ? await this.isStale(organizationId, held) : true;
-    if (stale && (await this.claims.claim(organizationId, claim, held?.connection_id))) return;
-    throw ValidationError.at(
-      "auth_aws_arn",
-      "secret_already_adopted",
-      "This secret is already adopted by another connection; an adopted secret belongs to one connection",
-    );
-  }
-
-  private async isStale(organizationId: string, held: SecretClaim): Promise<boolean> {
-    const holder = await this.store.get(organizationId, held.connection_id);
-    if (holder) return holder.auth_aws_arn !== held.arn;
-    return this.clock.now().getTime() - Date.parse(held.claimed_at) > CLAIM_GRACE_MS;
-  }
-
-  /** Best effort: a claim left behind is stale once its connection is gone, and taken over then. */
-  private release(organizationId: string, arn: string, connectionId: string): Promise<void> {
-    return this.claims.release(organizationId, arn, connectionId).catch(() => undefined);
-  }
-
-  private async createSecret(
-    owner: SecretOwner,
-    payload: CredentialPayload,
-    token: string,
-    idempotencyKey?: string,
-  ) {
-    try {
-      return (await this.vault.create(owner, payload, token)).arn;
-    } catch (error) {
-      if (error instanceof SecretExistsError && idempotencyKey) throw new IdempotencyKeyReusedError();
-      if (!idempotencyKey) {
-        // The secret may exist although the call failed (a lost response); nothing will ever point at it.
-        const secretId = this.vault.managedSecretId(owner);
-        await this.vault.delete(secretId, { force: true }).catch(() => undefined);
-      }
-      throw error;
-    }
-  }
-
-  /** Checks that an existing secret may be adopted and returns its canonical ARN. */
-  private async adopt(caller: KeyPrincipal, arn: string): Promise<string> {
-    const reject = (code: string, message: string) => ValidationError.at("auth_aws_arn", code, message);
-    const untagged = "Tag the secret with connvault:organization_id = your organization id to adopt it";
-    const secret = await this.vault.describe(arn).catch((error: unknown) => {
-      // On AWS a missing secret and an untagged one look alike: both are AccessDenied.
-      if (error instanceof SecretNotAdoptableError)
-        throw reject("secret_not_tagged", `${untagged} (and check that the ARN exists)`);
-      throw error;
-    });
-    if (!secret || secret.scheduledForDeletion)
-      throw reject("secret_not_found", "No such secret (or it is scheduled for deletion)");
-    if (secret.managedByConnvault)
-      throw reject("secret_managed", "A secret managed by connvault cannot be adopted");
-    if (secret.tags["connvault:organization_id"] !== caller.organization_id)
-      throw reject("secret_not_tagged", untagged);
-    return secret.arn;
-  }
-
-  /** The ClientRequestToken of a connection's secret version: the same write always gets the same token. */
-  private secretToken(connectionId: string, version: number, payload: CredentialPayload): string {
-    return this.tokens.for("connection", connectionId, version, payload);
-  }
 }
-
-/** Which records an operation may act on, within one organization. */
-interface Access {
-  organizationId: string;
-  /** Who acts, as recorded in last_change and the lifecycle event. */
-  actor: Actor;
-  /** The record if the operation may act on it; otherwise throws (404 or 403). */
-  admit(stored: ConnectionRecord | null, id: string): ConnectionRecord;
-}
-
-const canChange = (caller: KeyPrincipal): Access => ({
-  organizationId: caller.organization_id,
-  actor: { type: "user", id: caller.user_id },
-  admit: (stored, id) => assertCanChange(caller, stored, id),
-});
-
-const canSee = (caller: KeyPrincipal): Access => ({
-  organizationId: caller.organization_id,
-  actor: { type: "user", id: caller.user_id },
-  admit: (stored, id) => {
-    if (!stored || !allows(seeRule(caller), stored)) throw new NotFoundError("connection", id);
-    return stored;
-  },
-});
-
-/** connvault itself (the OAuth2 callback, the resolver's refresh, the reconciler): no caller to check. */
-const systemAccess = (organizationId: string, by: string): Access => ({
-  organizationId,
-  actor: { type: "system", id: by },
-  admit: (stored, id) => {
-    if (!stored) throw new NotFoundError("connection", id);
-    return stored;
-  },
-});
 
 const withStatus = (record: ConnectionRecord): ConnectionRecord => ({
   ...record,
   status: deriveStatus(record),
 });
-
-const secretOwner = (record: ConnectionRecord): SecretOwner => ({
-  organizationId: record.organization_id,
-  connectionId: record.id,
-  connectorId: record.connector_id,
-  owner: record.owner,
-  accessScope: record.access_scope,
-});
-
-/** Whether a connection secret's tags show that the caller could have deleted its connection. */
-function couldHaveDeleted(caller: KeyPrincipal, id: string, tags: Record<string, string>): boolean {
-  const owner = tags["connvault:owner"];
-  const scope = tags["connvault:access_scope"];
-  if (tags["connvault:organization_id"] !== caller.organization_id) return false;
-  if (tags["connvault:connection_id"] !== id || !owner) return false;
-  return allows(changeRule(caller), {
-    owner,
-    access_scope: scope === "organizational" ? "organizational" : "personal",
-  });
-}
-
-const ignoreMissing = (error: unknown) => {
-  if (!(error instanceof SecretMissingError)) throw error;
-};
 
 const definedOnly = <T extends object>(value: T) =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -697,25 +463,6 @@ function remember(entries: ConnectionRecord["idempotency"], entry: ConnectionRec
   return [...create, ...others.slice(-(REMEMBERED_KEYS - 1)), entry];
 }
 
-/** The request without credential values: what an idempotency fingerprint may cover. */
-function redact(input: CreateConnectionCommand) {
-  const { security, headers, auth, ...rest } = input;
-  return {
-    ...rest,
-    security: security
-      ? {
-          authMethod: security.authMethod,
-          ...("headerName" in security ? { headerName: security.headerName } : {}),
-        }
-      : null,
-    header_names: Object.keys(headers ?? {}).sort(),
-    auth: auth !== undefined,
-  };
-}
-
-const authMethodOf = (input: { security?: SecurityInput; auth?: object }) =>
-  input.security?.authMethod ?? (input.auth ? "unified" : null);
-
 function checkVersion(connector: Connector, version: string | null | undefined): void {
   if (!findVersion(connector, version)) {
     throw ValidationError.at(
@@ -724,41 +471,4 @@ function checkVersion(connector: Connector, version: string | null | undefined):
       `Connector ${connector.id} has no version ${version}`,
     );
   }
-}
-
-function checkCredentials(connector: Connector, input: { security?: SecurityInput; headers?: object }): void {
-  const { security } = input;
-  if (security && AUTH_TYPE_OF[security.authMethod] !== connector.auth_type) {
-    throw ValidationError.at(
-      "security.authMethod",
-      "auth_method_mismatch",
-      `Connector ${connector.id} uses auth_type ${connector.auth_type}; authMethod ${security.authMethod} does not fit it`,
-    );
-  }
-  // Authorization rewrites an OAuth2 connection's secret with the new token, and connvault cannot
-  // read the old version to carry other values over: such connections hold the token only.
-  if (input.headers && connector.auth_type === "oauth2") {
-    throw ValidationError.at(
-      "headers",
-      "not_supported",
-      "OAuth2 connections cannot carry write-only headers; use general_params for non-secret headers",
-    );
-  }
-}
-
-function credentialPayload(input: {
-  security?: SecurityInput;
-  headers?: Record<string, string>;
-  auth?: Record<string, unknown>;
-}): CredentialPayload | null {
-  if (!input.security && !input.headers && !input.auth) return null;
-  const payload: CredentialPayload = {
-    ...(input.security ? { security: input.security } : {}),
-    ...(input.headers ? { headers: input.headers } : {}),
-    ...(input.auth ? { auth: input.auth } : {}),
-  };
-  if (Buffer.byteLength(JSON.stringify(payload)) > MAX_SECRET_BYTES) {
-    throw new PayloadTooLargeError(`The credentials exceed ${MAX_SECRET_BYTES} bytes`);
-  }
-  return payload;
 }

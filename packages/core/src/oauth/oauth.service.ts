@@ -1,25 +1,17 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { z } from "zod";
-import { requireMember } from "../api-keys/api-key.service.ts";
-import type { Principal } from "../api-keys/api-key.ts";
-import { allows, assertCanChange, changeRule } from "../connections/access.ts";
 import type { ConnectionService } from "../connections/connection.service.ts";
 import type { ConnectionStore } from "../connections/connection.store.ts";
 import type { ConnectionRecord } from "../connections/connection.ts";
-import type { SecretReader } from "../connections/credential-vault.ts";
 import type { ConnectorService } from "../connectors/connector.service.ts";
-import type { ConnectorRecord } from "../connectors/connector.ts";
 import type { Clock } from "../shared/clock.ts";
-import type { CursorCodec } from "../shared/cursor.ts";
-import { InvalidCursorError, NotFoundError, ValidationError } from "../shared/errors.ts";
-import { isWellFormedId } from "../shared/ids.ts";
+import { NotFoundError } from "../shared/errors.ts";
+import { OAuthFlowError } from "./oauth.errors.ts";
 import type { OAuthFlowStore } from "./oauth.store.ts";
-import { OAUTH_FLOW_TTL_MS, type OAuth2Token, OAuthFlowError, type TokenResponse } from "./oauth.ts";
-import type { ClientCredentials, TokenEndpoint } from "./token-endpoint.ts";
+import { OAUTH_FLOW_TTL_MS, type OAuth2Token, type TokenResponse } from "./oauth.ts";
+import type { OAuthClients } from "./oauth-clients.ts";
+import type { OAuthLinks } from "./oauth-links.ts";
+import type { TokenEndpoint } from "./token-endpoint.ts";
 
-const PAGE_SCOPE = "oauth2-authorize";
-/** A page token: organization, connection, expiry (ms), single-use nonce, and whether `/authorize` issued it. */
-const PageState = z.tuple([z.string(), z.string(), z.number(), z.string(), z.boolean()]);
 /** Flow ids are 24 random bytes in base64url; anything else at the callback is refused unread. */
 const FLOW_ID = /^[\w-]{32}$/;
 
@@ -40,8 +32,9 @@ export function tokenFrom(response: TokenResponse, now: Date, previousRefreshTok
 }
 
 /**
- * The OAuth2 authorization-code flow with PKCE (S256). `connector_page_url` carries a signed,
- * 10-minute, single-use token naming the connection; opening it starts a flow whose random id is
+ * The OAuth2 authorization-code flow with PKCE (S256), served by the oauth function.
+ * `connector_page_url` (OAuthLinks) carries a signed, 10-minute, single-use token naming the
+ * connection; opening it starts a flow whose random id is
  * the `state` sent to the provider, stored once and consumed by the callback (single use), and
  * binds the flow to that browser by a cookie. The callback exchanges the code and stores the
  * token as the next version of the connection's secret.
@@ -52,34 +45,15 @@ export class OAuthService {
     private readonly records: ConnectionStore,
     private readonly connectors: ConnectorService,
     private readonly flows: OAuthFlowStore,
-    private readonly secrets: SecretReader,
+    private readonly links: OAuthLinks,
+    private readonly clients: OAuthClients,
     private readonly tokenEndpoint: TokenEndpoint,
-    private readonly pages: CursorCodec,
     private readonly clock: Clock,
   ) {}
 
-  /** `connector_page_url` as `caller` sees it: a link only for a pending connection they may change. */
-  pageUrl(caller: Principal, record: ConnectionRecord, baseUrl: string): string | null {
-    if (record.status !== "pending_authorization" || caller.kind !== "key") return null;
-    if (caller.organization_id !== record.organization_id || !allows(changeRule(caller), record)) return null;
-    return this.link(record, baseUrl, false);
-  }
-
-  /** `POST /v1/connections/{id}/authorize`: a fresh page URL to (re)authorize in place. */
-  async reauthorize(principal: Principal, id: string, baseUrl: string): Promise<string> {
-    const caller = requireMember(principal);
-    if (!isWellFormedId(id)) throw new NotFoundError("connection", id);
-    const record = assertCanChange(caller, await this.records.get(caller.organization_id, id), id);
-    const connector = await this.connectors.get(record.connector_id);
-    if (connector.auth_type !== "oauth2") {
-      throw ValidationError.at("connector_id", "not_oauth2", `Connector ${connector.id} does not use OAuth2`);
-    }
-    return this.link(record, baseUrl, true);
-  }
-
   /** `GET /oauth2/authorize`: uses up the page token; the provider URL, and the cookie value the callback wants. */
   async start(pageState: string, callbackUrl: string): Promise<{ location: string; browserKey: string }> {
-    const [organizationId, connectionId, expires, nonce, reauthorize] = this.readPageState(pageState);
+    const [organizationId, connectionId, expires, nonce, reauthorize] = this.links.read(pageState);
     if (this.clock.now().getTime() > expires) {
       throw new OAuthFlowError(
         "oauth_link_expired",
@@ -150,7 +124,7 @@ export class OAuthService {
     if (!record) throw new OAuthFlowError("oauth_connection_gone", "This connection no longer exists.");
     this.assertPending(record, flow.reauthorize);
     const { oauth2 } = await this.oauthConnector(record);
-    const response = await this.tokenEndpoint.exchangeCode(await this.client(oauth2), {
+    const response = await this.tokenEndpoint.exchangeCode(await this.clients.credentials(oauth2), {
       code: params.code,
       redirectUri: flow.redirect_uri,
       codeVerifier: flow.code_verifier,
@@ -164,13 +138,6 @@ export class OAuthService {
         by: "oauth2-callback",
       },
     );
-  }
-
-  /** The client id and secret to present at the connector's token endpoint. */
-  async client(oauth2: NonNullable<ConnectorRecord["oauth2"]>): Promise<ClientCredentials> {
-    const stored = oauth2.client_secret_arn ? await this.secrets.read(oauth2.client_secret_arn) : null;
-    const clientSecret = (stored as { client_secret?: string } | null)?.client_secret ?? null;
-    return { config: oauth2, clientSecret };
   }
 
   private async oauthConnector(record: ConnectionRecord) {
@@ -189,14 +156,6 @@ export class OAuthService {
     return { connector, oauth2 };
   }
 
-  private link(record: ConnectionRecord, baseUrl: string, reauthorize: boolean): string {
-    const expires = this.clock.now().getTime() + OAUTH_FLOW_TTL_MS;
-    const nonce = randomBytes(16).toString("base64url");
-    const state: z.input<typeof PageState> = [record.organization_id, record.id, expires, nonce, reauthorize];
-    const token = this.pages.encode(PAGE_SCOPE, JSON.stringify(state));
-    return `${baseUrl}/oauth2/authorize?state=${encodeURIComponent(token)}`;
-  }
-
   /** Only a link from `/authorize` may authorize a connection that is no longer pending. */
   private assertPending(record: ConnectionRecord, reauthorize: boolean): void {
     if (!reauthorize && record.status !== "pending_authorization") {
@@ -205,16 +164,6 @@ export class OAuthService {
         "This connection is already authorized; this link cannot authorize it again. Ask for a re-authorization link.",
       );
     }
-  }
-
-  private readPageState(state: string): z.output<typeof PageState> {
-    try {
-      const parsed = PageState.safeParse(JSON.parse(this.pages.decode(PAGE_SCOPE, state)));
-      if (parsed.success) return parsed.data;
-    } catch (error) {
-      if (!(error instanceof InvalidCursorError || error instanceof SyntaxError)) throw error;
-    }
-    throw new OAuthFlowError("oauth_state_invalid", "This authorization link is not valid.");
   }
 }
 

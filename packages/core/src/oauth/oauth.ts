@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { DomainError } from "../shared/errors.ts";
 
 /** How long a browser has to finish an authorization, and how long a connector_page_url stays valid. */
 export const OAUTH_FLOW_TTL_MS = 10 * 60 * 1000;
@@ -44,18 +43,4 @@ export interface OAuth2Token {
   expires_at?: string | number;
   token_type?: string;
   scope?: string;
-}
-
-/** Everything that ends a browser authorization on the error page; the connection is unchanged. */
-export class OAuthFlowError extends DomainError {
-  constructor(code: string, message: string) {
-    super(code, message);
-  }
-}
-
-/** The provider's token endpoint refused or failed. */
-export class OAuthProviderError extends DomainError {
-  constructor(message: string) {
-    super("oauth_provider_error", message);
-  }
 }

@@ -1,6 +1,4 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { requireAdmin } from "../api-keys/api-key.service.ts";
-import type { Principal } from "../api-keys/api-key.ts";
 import { allows, seeRule } from "../connections/access.ts";
 import { SecretNotAdoptableError } from "../connections/connection.errors.ts";
 import type { ConnectionService } from "../connections/connection.service.ts";
@@ -8,15 +6,16 @@ import type { ConnectionStore } from "../connections/connection.store.ts";
 import type { ConnectionRecord } from "../connections/connection.ts";
 import type { CredentialPayload, SecretReader } from "../connections/credential-vault.ts";
 import type { ConnectorService } from "../connectors/connector.service.ts";
-import { type OAuthService, tokenFrom } from "../oauth/oauth.service.ts";
+import { tokenFrom } from "../oauth/oauth.service.ts";
 import type { OAuth2Token } from "../oauth/oauth.ts";
+import type { OAuthClients } from "../oauth/oauth-clients.ts";
 import type { TokenEndpoint } from "../oauth/token-endpoint.ts";
 import type { Clock } from "../shared/clock.ts";
-import type { CursorCodec } from "../shared/cursor.ts";
 import { NotFoundError } from "../shared/errors.ts";
 import { newId } from "../shared/ids.ts";
+import { ConnectionUnusableError } from "./resolver.errors.ts";
 import type { CredentialReadStore, LeaseStore, SecretTags } from "./resolver.store.ts";
-import { ConnectionUnusableError, type ListCredentialReadsQuery, type ResolveRequest } from "./resolver.ts";
+import type { ResolveRequest } from "./resolver.ts";
 
 export interface ResolverOptions {
   /** Refresh an OAuth2 token that expires within this window. */
@@ -43,12 +42,11 @@ export class ResolverService {
     private readonly records: ConnectionStore,
     private readonly connections: ConnectionService,
     private readonly connectors: ConnectorService,
-    private readonly oauth: OAuthService,
+    private readonly clients: OAuthClients,
     private readonly secrets: SecretReader & SecretTags,
     private readonly tokenEndpoint: TokenEndpoint,
     private readonly leases: LeaseStore,
     private readonly reads: CredentialReadStore,
-    private readonly cursors: CursorCodec,
     private readonly clock: Clock,
     private readonly options: ResolverOptions = DEFAULT_RESOLVER_OPTIONS,
   ) {}
@@ -75,19 +73,6 @@ export class ResolverService {
     let credentials = (await this.secrets.read(record.auth_aws_arn)) as CredentialPayload;
     if (this.expiring(credentials)) credentials = await this.refreshOnce(record, credentials);
     return { connection: record, credentials };
-  }
-
-  /** Credential reads of the caller's organization, newest first (admins only). */
-  async listReads(principal: Principal, query: ListCredentialReadsQuery) {
-    const admin = requireAdmin(principal);
-    const scope = JSON.stringify([admin.organization_id, query.connection_id ?? null]);
-    const after = query.cursor ? this.cursors.decode(scope, query.cursor) : undefined;
-    const page = await this.reads.list(admin.organization_id, {
-      limit: query.limit,
-      ...(query.connection_id ? { connectionId: query.connection_id } : {}),
-      ...(after ? { after } : {}),
-    });
-    return { data: page.items, next_cursor: page.last ? this.cursors.encode(scope, page.last) : null };
   }
 
   /**
@@ -141,7 +126,7 @@ export class ResolverService {
     const connector = await this.connectors.get(record.connector_id);
     if (!connector.oauth2) return token;
     const response = await this.tokenEndpoint.refresh(
-      await this.oauth.client(connector.oauth2),
+      await this.clients.credentials(connector.oauth2),
       refreshToken,
     );
     const fresh = tokenFrom(response, this.clock.now(), refreshToken);

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { userId } from "../api-keys/api-key.ts";
-import { DomainError } from "../shared/errors.ts";
 
 /** What the platform's executor sends the resolver (a Lambda invoke, never HTTP). */
 export const ResolveRequest = z.strictObject({
@@ -32,9 +31,3 @@ export const ListCredentialReadsQuery = z.object({
   cursor: z.string().max(512).optional(),
 });
 export type ListCredentialReadsQuery = z.output<typeof ListCredentialReadsQuery>;
-
-export class ConnectionUnusableError extends DomainError {
-  constructor(code: "connection_paused" | "credentials_missing", message: string) {
-    super(code, message);
-  }
-}

@@ -1,10 +1,50 @@
+/** The resources a {@link NotFoundError} names; each gives the code `<resource>_not_found`. */
+export type NotFoundResource = "connection" | "api_key" | "connector";
+
+/**
+ * Every `DomainError.code`: a stable snake_case string that callers (the HTTP API's problem+json, the
+ * resolver's result, the provisioner's failure event, the OAuth2 pages) expose. Field-level codes in
+ * `details` are not among them.
+ */
+export type ErrorCode =
+  | "validation_failed"
+  | "unauthorized"
+  | "forbidden"
+  | `${NotFoundResource}_not_found`
+  | "concurrent_update"
+  | "api_key_exists"
+  | "idempotency_key_reused"
+  | "payload_too_large"
+  | "invalid_cursor"
+  | "throttled"
+  | "dependency_unavailable"
+  | "precondition_failed"
+  | "secret_not_adoptable"
+  | "secret_missing"
+  | "secret_not_managed"
+  | "secret_exists"
+  | "connection_paused"
+  | "credentials_missing"
+  | "oauth_link_expired"
+  | "oauth_link_used"
+  | "oauth_state_invalid"
+  | "oauth_browser_mismatch"
+  | "oauth_denied"
+  | "oauth_connection_gone"
+  | "oauth_not_configured"
+  | "oauth_not_pending"
+  | "oauth_provider_error";
+
 /**
  * Base of every domain error. It carries a snake_case `code` that the API maps to an HTTP status in
- * one table; it never carries a credential value.
+ * one table; it never carries a credential value. `retryable` marks a transient failure (throttling,
+ * an unavailable dependency, a lost race) that the same request may get past later.
  */
 export class DomainError extends Error {
+  readonly retryable: boolean = false;
+
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details: { path: string; code: string; message: string }[] = [],
   ) {
@@ -13,6 +53,7 @@ export class DomainError extends Error {
   }
 }
 
+/** The input is invalid; `details` says where (field-level codes such as `required`). */
 export class ValidationError extends DomainError {
   constructor(message: string, details: DomainError["details"] = []) {
     super("validation_failed", message, details);
@@ -42,36 +83,44 @@ export function protoKeyErrors(input: unknown): DomainError["details"] {
   return [];
 }
 
+/** No such resource, or none the caller may see. */
 export class NotFoundError extends DomainError {
-  constructor(resource: string, id: string) {
+  constructor(resource: NotFoundResource, id: string) {
     super(`${resource}_not_found`, `No ${resource.replaceAll("_", " ")} with id ${id}`);
   }
 }
 
+/** The caller is known but may not do this. */
 export class ForbiddenError extends DomainError {
   constructor(message: string) {
     super("forbidden", message);
   }
 }
 
+/** No valid API key. */
 export class UnauthorizedError extends DomainError {
   constructor(message = "A valid API key is required") {
     super("unauthorized", message);
   }
 }
 
+/** A conflict with the current state; a lost race (`concurrent_update`) is worth a retry. */
 export class ConflictError extends DomainError {
-  constructor(code: string, message: string) {
+  override readonly retryable = this.code === "concurrent_update";
+
+  constructor(code: "concurrent_update" | "api_key_exists", message: string) {
     super(code, message);
   }
 }
 
+/** A body or a credential payload over its size limit. */
 export class PayloadTooLargeError extends DomainError {
   constructor(message: string) {
     super("payload_too_large", message);
   }
 }
 
+/** A pagination cursor that does not decode for this query. */
 export class InvalidCursorError extends DomainError {
   constructor() {
     super("invalid_cursor", "The cursor is malformed, expired or was issued for another query");
@@ -80,6 +129,8 @@ export class InvalidCursorError extends DomainError {
 
 /** AWS answered with throttling: the caller should retry after a pause. */
 export class ThrottledError extends DomainError {
+  override readonly retryable = true;
+
   constructor(readonly retryAfterSeconds = 1) {
     super("throttled", "Too many requests to a dependency; retry later");
   }
@@ -87,6 +138,8 @@ export class ThrottledError extends DomainError {
 
 /** AWS could not be reached or answered with a server error. */
 export class DependencyUnavailableError extends DomainError {
+  override readonly retryable = true;
+
   constructor(dependency: string) {
     super("dependency_unavailable", `${dependency} is unavailable; retry later`);
   }

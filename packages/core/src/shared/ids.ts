@@ -21,6 +21,10 @@ export type IdPrefix = "org" | "key" | "usr" | "conn" | "req" | "read";
 /** A new prefixed ULID such as `conn_01JD…`: unique, and sorted by creation time. */
 export const newId = (prefix: IdPrefix): string => `${prefix}_${ulid()}`;
 
+/** Whether `value` has the exact form `newId(prefix)` gives: the prefix, then a ULID in Crockford base32. */
+export const isIssuedId = (prefix: IdPrefix, value: unknown): value is string =>
+  typeof value === "string" && new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`).test(value);
+
 /**
  * Ids connvault issues are short and plain. A path id that is not can name nothing, so services
  * answer 404 for it before any AWS call (which could otherwise reject it as a malformed key or name).

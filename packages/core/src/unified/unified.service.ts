@@ -135,5 +135,7 @@ function matchesUnified(record: ConnectionRecord, query: ListUnifiedConnectionsQ
 function sameSecret(arn: string | null, given: string): boolean {
   if (!arn) return false;
   const full = arn.slice(0, -7);
-  return given === arn || given === full || given === full.slice(full.indexOf(":secret:") + ":secret:".length);
+  return (
+    given === arn || given === full || given === full.slice(full.indexOf(":secret:") + ":secret:".length)
+  );
 }

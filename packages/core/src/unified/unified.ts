@@ -8,6 +8,7 @@ const secretArnOrName = z
     description:
       "Adopt this existing secret (its ARN or name) instead of sending auth; answered with its full ARN. It must carry the tag connvault:organization_id = your organization; connvault never changes or deletes it.",
   });
+
 import { connectorId } from "../connectors/connector.ts";
 
 const text = z.string().max(16_384);

@@ -1,8 +1,9 @@
 import { fieldErrors } from "@connvault/core";
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Services } from "../composition.ts";
+import type { ApiServices } from "../composition.ts";
 import { registerDocs } from "./docs.ts";
 import type { App, AppEnv } from "./env.ts";
+import { RouteNotFoundError } from "./http-errors.ts";
 import { knownRoutesOnly } from "./methods.ts";
 import { authenticate } from "./middleware/auth.ts";
 import { jsonBodies } from "./middleware/body.ts";
@@ -25,7 +26,7 @@ Credentials (\`security\`, \`headers\`) go to AWS Secrets Manager; responses car
 Authenticate with \`Authorization: Bearer <key>\` or \`X-API-Key: <key>\`. Errors are RFC 9457 problem+json.`;
 
 /** Builds the HTTP API over the given services; no module-level side effects. */
-export function createApp(services: Services): App {
+export function createApp(services: ApiServices): App {
   const app: App = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
       if (result.success) return;
@@ -67,7 +68,9 @@ export function createApp(services: Services): App {
   });
   registerDocs(app, services.config.docsScriptPath);
 
-  app.notFound((c) => problem(c, "route_not_found", `No route ${c.req.method} ${c.req.path}`));
+  app.notFound((c) => {
+    throw RouteNotFoundError.of(c.req);
+  });
   app.onError(handleError);
   return app;
 }

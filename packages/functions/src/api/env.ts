@@ -1,12 +1,12 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Principal } from "@connvault/core";
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { Services } from "../composition.ts";
+import type { ApiServices } from "../composition.ts";
 
 export interface AppEnv {
   Variables: {
     requestId: string;
-    services: Services;
+    services: ApiServices;
     logger: Logger;
     principal: Principal;
   };

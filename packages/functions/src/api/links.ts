@@ -9,7 +9,7 @@ export const baseUrl = (c: Context<AppEnv>): string =>
 /** connector_page_url as the caller sees it: a fresh single-use link if they may change the connection, else null. */
 export const pageUrls = (c: Context<AppEnv>) => {
   const base = baseUrl(c);
-  const { oauth } = c.get("services");
+  const { oauthLinks } = c.get("services");
   const caller = c.get("principal");
-  return (record: ConnectionRecord) => oauth.pageUrl(caller, record, base);
+  return (record: ConnectionRecord) => oauthLinks.pageUrl(caller, record, base);
 };

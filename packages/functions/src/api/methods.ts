@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { PatternRouter } from "hono/router/pattern-router";
 import type { RouterRoute } from "hono/types";
 import type { AppEnv } from "./env.ts";
-import { problem } from "./problems.ts";
+import { MethodNotAllowedError, RouteNotFoundError } from "./http-errors.ts";
 
 /**
  * The methods a path answers, from the app's own routes (middleware excluded). A GET route also answers
@@ -33,13 +33,7 @@ export function knownRoutesOnly(routes: () => readonly RouterRoute[]): Middlewar
     allowed ??= allowedMethods(routes());
     const methods = allowed(c.req.path);
     if (methods.includes(c.req.method)) return next();
-    if (methods.length === 0) return problem(c, "route_not_found", `No route ${c.req.method} ${c.req.path}`);
-    const response = problem(
-      c,
-      "method_not_allowed",
-      `${c.req.path} answers ${methods.join(", ")}, not ${c.req.method}`,
-    );
-    response.headers.set("allow", methods.join(", "));
-    return response;
+    if (methods.length === 0) throw RouteNotFoundError.of(c.req);
+    throw new MethodNotAllowedError(c.req, methods);
   };
 }

@@ -1,18 +1,27 @@
-import { DomainError, ThrottledError } from "@connvault/core";
+import { DomainError, type ErrorCode, ThrottledError } from "@connvault/core";
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "./env.ts";
+import { HttpError, type HttpOnlyCode } from "./http-errors.ts";
 
-/** The one table from domain error codes to HTTP statuses. */
-const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
+/**
+ * Domain codes the HTTP API never answers with: the OAuth2 pages' (`oauth_…`) and the resolver
+ * Lambda's own. One that reached `handleError` would be answered 500.
+ */
+type NonHttpCode = `oauth_${string}` | "connection_paused" | "credentials_missing" | "secret_not_adoptable";
+
+/** Every code the HTTP API answers with: the domain's (but {@link NonHttpCode}) and the HTTP layer's. */
+type HttpErrorCode = Exclude<ErrorCode, NonHttpCode> | HttpOnlyCode;
+
+/** The one table from error codes to HTTP statuses; a missing or an unknown code does not compile. */
+const STATUS_BY_CODE: Partial<Record<ErrorCode | HttpOnlyCode, ContentfulStatusCode>> = {
   malformed_json: 400,
   invalid_cursor: 400,
   unauthorized: 401,
   forbidden: 403,
   route_not_found: 404,
-  organization_not_found: 404,
   api_key_not_found: 404,
   connector_not_found: 404,
   connection_not_found: 404,
@@ -20,9 +29,7 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   concurrent_update: 409,
   secret_missing: 409,
   secret_not_managed: 409,
-  organization_exists: 409,
   api_key_exists: 409,
-  connection_exists: 409,
   secret_exists: 409,
   precondition_failed: 412,
   payload_too_large: 413,
@@ -33,7 +40,7 @@ const STATUS_BY_CODE: Record<string, ContentfulStatusCode> = {
   rate_limited: 429,
   internal_error: 500,
   dependency_unavailable: 503,
-};
+} satisfies Record<HttpErrorCode, ContentfulStatusCode>;
 
 const TITLES: Partial<Record<ContentfulStatusCode, string>> = {
   400: "Bad Request",
@@ -66,15 +73,19 @@ export const ProblemDetails = z
   })
   .meta({ id: "Problem", description: "RFC 9457 problem details" });
 
-/** The HTTP status a problem code answers with; 500 for a code the table does not know. */
-export const statusOf = (code: string): ContentfulStatusCode => STATUS_BY_CODE[code] ?? 500;
+/** The HTTP status a problem code answers with; 500 for one the HTTP API never answers with. */
+export const statusOf = (code: ErrorCode | HttpOnlyCode): ContentfulStatusCode => STATUS_BY_CODE[code] ?? 500;
 
-/** Builds an `application/problem+json` response. */
+/**
+ * Builds an `application/problem+json` response. Only the validators' `defaultHook` and `handleError`
+ * call it: everything else throws a {@link DomainError} or an {@link HttpError}.
+ */
 export function problem(
   c: Context<AppEnv>,
-  code: string,
+  code: ErrorCode | HttpOnlyCode,
   detail: string,
   errors?: DomainError["details"],
+  headers: Readonly<Record<string, string>> = {},
 ): Response {
   const status = statusOf(code);
   const body = {
@@ -86,19 +97,22 @@ export function problem(
     request_id: c.get("requestId"),
     ...(errors?.length ? { errors } : {}),
   };
-  return c.body(JSON.stringify(body), status, { "content-type": "application/problem+json" });
+  return c.body(JSON.stringify(body), status, { ...headers, "content-type": "application/problem+json" });
 }
 
-/** `onError`: domain errors map through the table; anything unknown is logged and answered 500. */
+/**
+ * `onError`: domain and HTTP-layer errors map through the table (with `Retry-After` or `Allow` where
+ * they carry one); anything unknown is logged and answered 500.
+ */
 export function handleError(error: Error, c: Context<AppEnv>): Response {
   if (error instanceof DomainError) {
-    const response = problem(c, error.code, error.message, error.details);
-    if (error instanceof ThrottledError) response.headers.set("retry-after", String(error.retryAfterSeconds));
-    return response;
+    const headers: Record<string, string> =
+      error instanceof ThrottledError ? { "retry-after": String(error.retryAfterSeconds) } : {};
+    return problem(c, error.code, error.message, error.details, headers);
   }
+  if (error instanceof HttpError) return problem(c, error.code, error.message, [], error.headers);
   if (error instanceof HTTPException) {
     if (error.status === 400) return problem(c, "malformed_json", "The request body is not valid JSON");
-    if (error.status === 413) return problem(c, "payload_too_large", "The request body exceeds 256 KiB");
     return problem(c, "internal_error", "The request could not be processed");
   }
   c.get("logger").error("unhandled error", { error, request_id: c.get("requestId") });

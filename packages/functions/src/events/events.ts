@@ -8,8 +8,8 @@ import {
   EVENT_SOURCE,
 } from "@connvault/core";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import { toConnectionDto } from "../api/routes/connections/schema.ts";
-import type { Services } from "../composition.ts";
+import type { EventsServices } from "../composition.ts";
+import { toConnectionDto } from "../connection-view.ts";
 import type { DeadLetterReason, SqsDeadLetterQueue } from "./dead-letters.ts";
 
 type Image = Record<string, AttributeValue> | undefined;
@@ -42,7 +42,7 @@ export interface EventsOptions {
  * PermanentRecordError when the record can never be published (its item does not parse, the event
  * is over EventBridge's entry limit or EventBridge rejects it as invalid); anything else is transient.
  */
-export function createRecordPublisher(services: Services): (record: DynamoDBRecord) => Promise<void> {
+export function createRecordPublisher(services: EventsServices): (record: DynamoDBRecord) => Promise<void> {
   const connectionOf = (image: Image) => {
     if (!image) return null;
     const item = unmarshall(image as never);
@@ -107,7 +107,7 @@ export function createRecordPublisher(services: Services): (record: DynamoDBReco
  * unpublished, and Lambda resumes from it, so the shard's order holds. A record that fails
  * permanently, or still fails past `maxRecordAgeMs`, goes whole to the DLQ and counts as handled.
  */
-export function createEventsHandler(services: Services, options: EventsOptions = {}) {
+export function createEventsHandler(services: EventsServices, options: EventsOptions = {}) {
   const { deadLetters, maxRecordAgeMs = DEFAULT_MAX_RECORD_AGE_MS, now = Date.now } = options;
   const publish = createRecordPublisher(services);
 

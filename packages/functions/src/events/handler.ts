@@ -1,10 +1,10 @@
-import { createServices } from "../composition.ts";
+import { createEventsServices } from "../composition.ts";
 import { loadConfig } from "../config.ts";
 import { SqsDeadLetterQueue, sqsClient } from "./dead-letters.ts";
 import { createEventsHandler } from "./events.ts";
 
 const config = loadConfig();
-const services = createServices(config);
+const services = createEventsServices(config);
 // Without a DLQ (the stacks always set one), a record the function gives up on stays a batch item
 // failure, and the mapping's maximum record age sends its coordinates to the on-failure destination.
 if (!config.eventsDlqUrl)

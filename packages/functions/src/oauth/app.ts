@@ -2,7 +2,7 @@ import { DomainError, OAUTH_FLOW_TTL_MS, OAuthFlowError, secureUrl } from "@conn
 import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { noStore, pageHeaders } from "../api/middleware/security.ts";
-import type { Services } from "../composition.ts";
+import type { OAuthServices } from "../composition.ts";
 import { resultPage } from "./pages.ts";
 
 const CALLBACK_PATH = "/oauth2/callback";
@@ -18,7 +18,7 @@ const secureCookie = (base: string) => !(base.startsWith("http:") && secureUrl.s
  * provider; `GET /oauth2/callback` stores the token and redirects to the connection's redirect_url,
  * or shows a small page. Failures end on an error page and leave the connection unchanged.
  */
-export function createOAuthApp(services: Services): Hono {
+export function createOAuthApp(services: OAuthServices): Hono {
   const app = new Hono();
   const base = (url: string) => services.config.publicUrl ?? new URL(url).origin;
   app.use(pageHeaders, noStore);

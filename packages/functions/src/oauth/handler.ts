@@ -1,7 +1,7 @@
 import { handle } from "hono/aws-lambda";
-import { createServices } from "../composition.ts";
+import { createOAuthServices } from "../composition.ts";
 import { loadConfig } from "../config.ts";
 import { createOAuthApp } from "./app.ts";
 
 /** The oauth Lambda: API Gateway routes `/oauth2/*` → the browser flow. Built once per container. */
-export const handler = handle(createOAuthApp(createServices(loadConfig())));
+export const handler = handle(createOAuthApp(createOAuthServices(loadConfig())));

@@ -1,6 +1,6 @@
-import { createServices } from "../composition.ts";
+import { createProvisionerServices } from "../composition.ts";
 import { loadConfig } from "../config.ts";
 import { createProvisioner } from "./provisioner.ts";
 
 /** The provisioner Lambda: the provisioning SQS queue → connections. Built once per container. */
-export const handler = createProvisioner(createServices(loadConfig()));
+export const handler = createProvisioner(createProvisionerServices(loadConfig()));

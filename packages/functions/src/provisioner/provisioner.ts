@@ -1,9 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import {
-  ConflictError,
   CreateConnectionInput,
-  DependencyUnavailableError,
   DomainError,
   deterministicId,
   type KeyPrincipal,
@@ -11,12 +9,11 @@ import {
   ProvisioningMessage,
   parse,
   RotateCredentialsInput,
-  ThrottledError,
   UpdateConnectionInput,
   ValidationError,
 } from "@connvault/core";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
-import type { Services } from "../composition.ts";
+import type { ProvisionerServices } from "../composition.ts";
 
 export interface ProvisionerOptions {
   /** At most this many messages a second per instance; with the queue's concurrency cap it keeps bulk
@@ -24,12 +21,8 @@ export interface ProvisionerOptions {
   messagesPerSecond: number;
 }
 
-/** Failures worth another delivery: AWS throttling, an unavailable dependency, a lost race. */
-const retryable = (error: unknown) =>
-  !(error instanceof DomainError) ||
-  error instanceof ThrottledError ||
-  error instanceof DependencyUnavailableError ||
-  (error instanceof ConflictError && error.code === "concurrent_update");
+/** Failures worth another delivery: a transient domain error (`retryable`), or one no domain error explains. */
+const retryable = (error: unknown) => !(error instanceof DomainError) || error.retryable;
 
 /**
  * The provisioner: SQS messages in, the same validation and idempotency as HTTP (the message's
@@ -37,7 +30,7 @@ const retryable = (error: unknown) =>
  * anything else is final: a `connection.provisioning_failed` event and no retry.
  */
 export function createProvisioner(
-  services: Services,
+  services: ProvisionerServices,
   options: ProvisionerOptions = { messagesPerSecond: 20 },
 ) {
   const { connections } = services;

@@ -1,5 +1,5 @@
 import type { ReconcilerReport } from "@connvault/core";
-import type { Services } from "../composition.ts";
+import type { ReconcilerServices } from "../composition.ts";
 
 /**
  * The reconciler function, run on a schedule (the event carries nothing it uses): one bounded pass
@@ -7,7 +7,7 @@ import type { Services } from "../composition.ts";
  * retried by a later run; a failure of the run itself is thrown, so Lambda reports it.
  */
 export const createReconciler =
-  (services: Services) =>
+  (services: ReconcilerServices) =>
   async (_event?: unknown): Promise<ReconcilerReport> => {
     const report = await services.reconciler.run();
     if (report.failures.length > 0) services.logger.warn("Reconciled, with failures", { report });

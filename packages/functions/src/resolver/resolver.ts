@@ -1,5 +1,5 @@
 import { type CredentialPayload, DomainError, fieldErrors, ResolveRequest } from "@connvault/core";
-import type { Services } from "../composition.ts";
+import type { ResolverServices } from "../composition.ts";
 
 export type ResolveResult =
   | { ok: true; connection: Record<string, unknown>; credentials: CredentialPayload }
@@ -14,7 +14,7 @@ export type ResolveResult =
  * domain error, so callers get a stable shape. Unexpected failures are thrown (Lambda reports them).
  */
 export const createResolver =
-  (services: Services) =>
+  (services: ResolverServices) =>
   async (event: unknown): Promise<ResolveResult> => {
     const request = ResolveRequest.safeParse(event);
     if (!request.success) {

@@ -1,4 +1,5 @@
-import { OAuthProviderError, TokenResponse } from "../../oauth/oauth.ts";
+import { OAuthProviderError } from "../../oauth/oauth.errors.ts";
+import { TokenResponse } from "../../oauth/oauth.ts";
 import type { ClientCredentials, TokenEndpoint } from "../../oauth/token-endpoint.ts";
 
 /** The most of a token response read; a token response is a few hundred bytes. */

@@ -1,8 +1,8 @@
-import { protoKeyErrors } from "@connvault/core";
+import { PayloadTooLargeError, protoKeyErrors, ValidationError } from "@connvault/core";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../env.ts";
-import { problem } from "../problems.ts";
+import { UnsupportedMediaTypeError } from "../http-errors.ts";
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -28,18 +28,20 @@ export const jsonBodies: MiddlewareHandler<AppEnv>[] = [
     if (!["POST", "PUT", "PATCH"].includes(c.req.method)) return next();
     if (!declaresBody(c.req.raw, c.env)) {
       if (c.req.method === "POST") return next();
-      return problem(c, "validation_failed", `${c.req.method} needs a JSON body`, [
+      throw new ValidationError(`${c.req.method} needs a JSON body`, [
         { path: "", code: "required", message: "Send a JSON body" },
       ]);
     }
     if (!JSON_TYPE.test(c.req.header("content-type") ?? "")) {
-      return problem(c, "unsupported_media_type", "Send the body as application/json");
+      throw new UnsupportedMediaTypeError();
     }
     await next();
   },
   bodyLimit({
     maxSize: MAX_BODY_BYTES,
-    onError: (c) => problem(c, "payload_too_large", "The request body exceeds 256 KiB"),
+    onError: () => {
+      throw new PayloadTooLargeError(`The request body exceeds ${MAX_BODY_BYTES / 1024} KiB`);
+    },
   }),
   async (c, next) => {
     if (!["POST", "PUT", "PATCH"].includes(c.req.method)) return next();
@@ -53,7 +55,7 @@ export const jsonBodies: MiddlewareHandler<AppEnv>[] = [
       return next();
     }
     const errors = protoKeyErrors(body);
-    if (errors.length > 0) return problem(c, "validation_failed", "The request is invalid", errors);
+    if (errors.length > 0) throw new ValidationError("The request is invalid", errors);
     return next();
   },
 ];

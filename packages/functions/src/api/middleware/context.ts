@@ -1,11 +1,11 @@
 import { newId } from "@connvault/core";
 import type { MiddlewareHandler } from "hono";
 import { requestId } from "hono/request-id";
-import type { Services } from "../../composition.ts";
+import type { ApiServices } from "../../composition.ts";
 import type { AppEnv } from "../env.ts";
 
 /** Request id (API Gateway's own on Lambda), services and the logger for every request. */
-export const requestContext = (services: Services): MiddlewareHandler<AppEnv>[] => [
+export const requestContext = (services: ApiServices): MiddlewareHandler<AppEnv>[] => [
   requestId({
     generator: (c) =>
       (c.env as { event?: { requestContext?: { requestId?: string } } } | undefined)?.event?.requestContext

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env.ts";
-import { problem } from "../problems.ts";
+import { RouteNotFoundError } from "../http-errors.ts";
 
 /** What the adapters leave of the request target before URL parsing removes dot segments. */
 type RawEnv = { event?: { rawPath?: unknown }; incoming?: { url?: unknown } } | undefined;
@@ -19,7 +19,7 @@ const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
 export const normalPathsOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
   const path = rawPath(c.req.raw, c.env as RawEnv);
   if (path.split(/[/\\]/).some((segment) => DOT_SEGMENT.test(segment))) {
-    return problem(c, "route_not_found", "No route for a path with dot segments");
+    throw new RouteNotFoundError("No route for a path with dot segments");
   }
   await next();
 };

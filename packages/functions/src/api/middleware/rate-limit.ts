@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env.ts";
-import { problem } from "../problems.ts";
+import { RateLimitedError } from "../http-errors.ts";
 
 /**
  * Token buckets in this container: `rate` tokens a second, at most `burst` saved up. Each warm Lambda
@@ -31,12 +31,6 @@ function tokenBuckets(rate: number, burst: number) {
   };
 }
 
-const limited = (c: Context<AppEnv>, seconds: number, detail: string) => {
-  const response = problem(c, "rate_limited", detail);
-  response.headers.set("retry-after", String(seconds));
-  return response;
-};
-
 /** `rate` requests a second per API key (the root key is one key too), bursts of `burst`. */
 export function rateLimitPerKey(rate: number, burst: number): MiddlewareHandler<AppEnv> {
   const buckets = tokenBuckets(rate, burst);
@@ -45,7 +39,8 @@ export function rateLimitPerKey(rate: number, burst: number): MiddlewareHandler<
     if (!principal || rate <= 0) return next();
     const name = principal.kind === "root" ? "root" : principal.api_key_id;
     const seconds = buckets.wait(name);
-    if (seconds > 0) return limited(c, seconds, `This API key is limited to ${rate} requests per second`);
+    if (seconds > 0)
+      throw new RateLimitedError(seconds, `This API key is limited to ${rate} requests per second`);
     buckets.take(name);
     await next();
   };
@@ -77,7 +72,7 @@ export function rateLimitFailedAuthentication(rate: number, burst: number): Midd
     if (rate <= 0 || address === undefined) return next();
     const seconds = buckets.wait(address);
     if (seconds > 0)
-      return limited(c, seconds, "Too many requests with an unknown API key from this address");
+      throw new RateLimitedError(seconds, "Too many requests with an unknown API key from this address");
     await next();
     if (c.res.status === 401) buckets.take(address);
   };

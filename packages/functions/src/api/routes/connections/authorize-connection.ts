@@ -28,6 +28,6 @@ export const registerAuthorizeConnection = (app: App) =>
   app.openapi(route, async (c) => {
     const url = await c
       .get("services")
-      .oauth.reauthorize(c.get("principal"), c.req.valid("param").id, baseUrl(c));
+      .oauthLinks.reauthorize(c.get("principal"), c.req.valid("param").id, baseUrl(c));
     return c.json({ connector_page_url: url }, 200);
   });

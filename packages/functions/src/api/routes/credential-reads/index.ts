@@ -29,5 +29,5 @@ who (the user id the executor acted for), when, which connection and why — nev
 
 export const registerCredentialReads = (app: App) =>
   app.openapi(route, async (c) =>
-    c.json(await c.get("services").resolver.listReads(c.get("principal"), c.req.valid("query")), 200),
+    c.json(await c.get("services").credentialReads.list(c.get("principal"), c.req.valid("query")), 200),
   );

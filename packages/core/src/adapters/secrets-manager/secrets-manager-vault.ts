@@ -2,34 +2,23 @@ import {
   CreateSecretCommand,
   type CreateSecretCommandInput,
   DeleteSecretCommand,
-  DescribeSecretCommand,
-  type DescribeSecretCommandOutput,
-  GetSecretValueCommand,
   InvalidNextTokenException,
-  InvalidRequestException,
   ListSecretsCommand,
   PutSecretValueCommand,
-  ResourceExistsException,
-  TagResourceCommand,
-  ResourceNotFoundException,
   type SecretsManagerClient,
+  TagResourceCommand,
 } from "@aws-sdk/client-secrets-manager";
-import {
-  SecretExistsError,
-  SecretMissingError,
-  SecretNotAdoptableError,
-} from "../../connections/connection.errors.ts";
+import { SecretExistsError, SecretMissingError } from "../../connections/connection.errors.ts";
 import type {
   ConnectorSecrets,
   CredentialPayload,
   CredentialVault,
   SecretDescription,
   SecretOwner,
-  SecretReader,
 } from "../../connections/credential-vault.ts";
 import type { InventoriedSecret, SecretInventory } from "../../reconciler/reconciler.ports.ts";
-import type { SecretTags } from "../../resolver/resolver.store.ts";
 import { translateAwsError } from "../aws-errors.ts";
+import { call, describeSecret, secretName, tagsOf } from "./secrets-api.ts";
 
 /** Tags that say who could delete the connection, so a retried delete can prove it from the secret. */
 export const OWNER_TAG = "connvault:owner";
@@ -43,7 +32,7 @@ export interface SecretsManagerVaultOptions {
   recoveryWindowDays: number;
 }
 
-/** Secrets Manager behind the write-only ports; it never calls GetSecretValue. */
+/** Secrets Manager behind the write-only ports; it never calls GetSecretValue (secrets-manager-reader.ts does). */
 export class SecretsManagerVault implements CredentialVault, ConnectorSecrets, SecretInventory {
   constructor(
     private readonly client: SecretsManagerClient,
@@ -103,7 +92,7 @@ export class SecretsManagerVault implements CredentialVault, ConnectorSecrets, S
     );
   }
 
-    async delete(secretId: string, { force }: { force: boolean }): Promise<void> {
+  async delete(secretId: string, { force }: { force: boolean }): Promise<void> {
     const window = force
       ? { ForceDeleteWithoutRecovery: true }
       : { RecoveryWindowInDays: this.options.recoveryWindowDays };
@@ -208,65 +197,5 @@ export class SecretsManagerVault implements CredentialVault, ConnectorSecrets, S
 
   private namespace(): string {
     return `${this.options.prefix}/connections/`;
-  }
-}
-
-/** GetSecretValue, for the functions whose roles may read (oauth: connector secrets; resolver: connections). */
-export class SecretsManagerReader implements SecretReader, SecretTags {
-  constructor(private readonly client: SecretsManagerClient) {}
-
-  async read(secretId: string): Promise<unknown> {
-    const { SecretString } = await call(
-      () => this.client.send(new GetSecretValueCommand({ SecretId: secretId })),
-      () => new SecretMissingError(secretId),
-    );
-    return JSON.parse(SecretString ?? "null");
-  }
-
-  async tags(secretId: string): Promise<Record<string, string>> {
-    const secret = await describeSecret(this.client, secretId, true);
-    if (!secret || secret.DeletedDate) throw new SecretMissingError(secretId);
-    return tagsOf(secret);
-  }
-}
-
-/** The name inside a secret ARN (still with its random suffix), or the id itself when it is a name. */
-const secretName = (secretId: string) =>
-  secretId.startsWith("arn:") ? secretId.slice(secretId.indexOf(":secret:") + ":secret:".length) : secretId;
-
-const tagsOf = (secret: DescribeSecretCommandOutput): Record<string, string> =>
-  Object.fromEntries((secret.Tags ?? []).map((tag) => [tag.Key ?? "", tag.Value ?? ""]));
-
-/**
- * DescribeSecret; null when the secret does not exist. Outside connvault's prefix the roles may
- * describe (and the resolver read) only secrets that carry a `connvault:organization_id` tag, so AWS
- * answers AccessDenied, not ResourceNotFound, for one there that is missing or untagged: with
- * `outsidePrefix` that is SecretNotAdoptableError. Inside the prefix AccessDenied is a broken role.
- */
-async function describeSecret(
-  client: SecretsManagerClient,
-  secretId: string,
-  outsidePrefix: boolean,
-): Promise<DescribeSecretCommandOutput | null> {
-  try {
-    return await client.send(new DescribeSecretCommand({ SecretId: secretId }));
-  } catch (error) {
-    if (error instanceof ResourceNotFoundException) return null;
-    if (outsidePrefix && (error as { name?: string }).name === "AccessDeniedException")
-      throw new SecretNotAdoptableError(
-        "Secrets Manager does not let connvault describe this secret: it does not exist, or has no connvault:organization_id tag",
-      );
-    throw translateAwsError(error, "Secrets Manager");
-  }
-}
-
-async function call<T>(operation: () => Promise<T>, missing: () => Error): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (error instanceof ResourceExistsException) throw new SecretExistsError();
-    if (error instanceof ResourceNotFoundException || error instanceof InvalidRequestException)
-      throw missing();
-    throw translateAwsError(error, "Secrets Manager");
   }
 }
