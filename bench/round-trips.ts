@@ -1,5 +1,5 @@
 import { generateApiKey } from "@connvault/core";
-import { createResolver } from "@connvault/functions";
+import { createResolverHandler } from "@connvault/functions";
 import { bootLocal } from "@connvault/local";
 import type { InitializeMiddleware, MetadataBearer } from "@smithy/types";
 import { addMiddleware } from "../test/helpers/middleware.ts";
@@ -79,7 +79,7 @@ export async function roundTrips(): Promise<BenchPart> {
     [
       "resolve",
       await measure((n) =>
-        createResolver(stack.services)({
+        createResolverHandler(stack.services)({
           organization_id: org.id,
           user_id: org.admin_api_key.user_id,
           connection_id: ids[n] ?? "",

@@ -1,6 +1,6 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createResolver } from "@connvault/functions";
+import { createResolverHandler } from "@connvault/functions";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumAvailable, launchChromium } from "../helpers/browser.ts";
@@ -56,7 +56,7 @@ describe.skipIf(!available)("the OAuth2 flow in headless Chromium", () => {
       await h.request("GET", `/v1/connections/${created.id}`, { key: org.adminKey }),
     );
     expect(connection).toMatchObject({ status: "active", oauth2_required: false });
-    const resolved = await createResolver(h.services)({
+    const resolved = await createResolverHandler(h.services)({
       organization_id: org.id,
       user_id: org.adminUserId,
       connection_id: created.id,

@@ -5,7 +5,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from "@aws-sdk/client-secrets-manager";
-import { createResolver } from "@connvault/functions";
+import { createResolverHandler } from "@connvault/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoClient, secretsManagerClient } from "../helpers/aws.ts";
 import { createOrganization, type Harness, json, type TestOrganization } from "../helpers/harness.ts";
@@ -50,7 +50,7 @@ const read = async (id: string) =>
   json<Connection>(await h.request("GET", `/v1/connections/${id}`, { key: org.adminKey }));
 
 const resolve = (connectionId: string) =>
-  createResolver(h.services)({
+  createResolverHandler(h.services)({
     organization_id: org.id,
     user_id: org.adminUserId,
     connection_id: connectionId,
@@ -148,7 +148,7 @@ describe("the resolver", () => {
     const created = await createPending();
     await authorizeInBrowser(created.connector_page_url ?? "");
     const member = await org.member();
-    const denied = await createResolver(h.services)({
+    const denied = await createResolverHandler(h.services)({
       organization_id: org.id,
       user_id: member.userId,
       connection_id: created.id,
@@ -157,7 +157,7 @@ describe("the resolver", () => {
       ok: false,
       error: { code: "connection_not_found", message: expect.any(String) },
     });
-    const invalid = await createResolver(h.services)({ organization_id: org.id });
+    const invalid = await createResolverHandler(h.services)({ organization_id: org.id });
     expect(invalid).toMatchObject({ ok: false, error: { code: "validation_failed" } });
     expect((await resolve(created.id)).ok).toBe(true);
     const reads = await json<{ data: { user_id: string; purpose: string }[] }>(

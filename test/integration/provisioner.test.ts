@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { ListSecretsCommand } from "@aws-sdk/client-secrets-manager";
-import { createProvisioner } from "@connvault/functions";
+import { createProvisionerHandler } from "@connvault/functions";
 import { describe, expect } from "vitest";
 import { secretsManagerClient } from "../helpers/aws.ts";
 import { InjectedThrottling, injectFault } from "../helpers/faults.ts";
@@ -8,7 +8,7 @@ import { it } from "../helpers/fixtures.ts";
 import { type Harness, json, type TestOrganization } from "../helpers/harness.ts";
 import { sqsRecord } from "../helpers/lambda-events.ts";
 
-const provisioner = (h: Harness) => createProvisioner(h.services, { messagesPerSecond: 1000 });
+const provisioner = (h: Harness) => createProvisionerHandler(h.services, { messagesPerSecond: 1000 });
 
 const createMessage = (
   org: TestOrganization,

@@ -7,7 +7,7 @@ import {
   UntagResourceCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { SECRET_GONE_REASON, SECRET_NOT_ADOPTABLE_REASON, SECRET_SCHEDULED_REASON } from "@connvault/core";
-import { createReconciler } from "@connvault/functions";
+import { createReconcilerHandler } from "@connvault/functions";
 import { beforeEach, describe, expect } from "vitest";
 import { secretsManagerClient } from "../helpers/aws.ts";
 import { injectFault } from "../helpers/faults.ts";
@@ -417,7 +417,7 @@ describe("a reconciler run", () => {
   it("is what the scheduled function runs: it returns the report", async ({ h, sm }) => {
     await straySecret(sm, managedName(h, "org_fn", "conn_fn"));
     offsetMs = 2 * HOUR;
-    const handler = createReconciler(h.services);
+    const handler = createReconcilerHandler(h.services);
     expect(await handler({})).toMatchObject({ orphansDeleted: 1, truncated: false, failures: [] });
   });
 });

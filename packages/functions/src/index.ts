@@ -6,6 +6,6 @@ export { createCustomResourceHandler } from "./custom-resource/custom-resource.t
 export { createEventsHandler } from "./events/events.ts";
 export { createLogger, redact } from "./logger.ts";
 export { createOAuthApp } from "./oauth/app.ts";
-export { createProvisioner } from "./provisioner/provisioner.ts";
-export { createReconciler } from "./reconciler/reconciler.ts";
-export { createResolver, type ResolveResult } from "./resolver/resolver.ts";
+export { createProvisionerHandler } from "./provisioner/provisioner.ts";
+export { createReconcilerHandler } from "./reconciler/reconciler.ts";
+export { createResolverHandler, type ResolveResult } from "./resolver/resolver.ts";

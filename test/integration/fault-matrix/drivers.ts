@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { createCustomResourceHandler, createProvisioner } from "@connvault/functions";
+import { createCustomResourceHandler, createProvisionerHandler } from "@connvault/functions";
 import type { CloudFormationCustomResourceEvent, SQSRecord } from "aws-lambda";
 import { expect } from "vitest";
 import { dynamoClient, secretsManagerClient } from "../../helpers/aws.ts";
@@ -20,7 +20,7 @@ export interface Rig {
   h: Harness;
   sm: SecretsManagerClient;
   ddb: DynamoDBClient;
-  provisioner: ReturnType<typeof createProvisioner>;
+  provisioner: ReturnType<typeof createProvisionerHandler>;
   customResource: ReturnType<typeof createCustomResourceHandler>;
   /** The loopback stand-in for CloudFormation's presigned ResponseURL. */
   responses: ResponseEndpoint;
@@ -37,7 +37,7 @@ export async function startRig(): Promise<Rig> {
     sm,
     ddb,
     responses,
-    provisioner: createProvisioner(h.services, { messagesPerSecond: 1000 }),
+    provisioner: createProvisionerHandler(h.services, { messagesPerSecond: 1000 }),
     customResource: createCustomResourceHandler(h.services),
     async close() {
       sm.destroy();

@@ -1,13 +1,14 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../shared/clock.ts";
-import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from "../shared/errors.ts";
+import { ConflictError, NotFoundError, UnauthorizedError } from "../shared/errors.ts";
 import { hmacKey } from "../shared/hmac-key.ts";
 import type { Replayable } from "../shared/idempotency.ts";
 import { deterministicId, IdempotencyKeyReusedError } from "../shared/idempotency.ts";
 import { isWellFormedId, newId } from "../shared/ids.ts";
 import { TtlCache } from "../shared/ttl-cache.ts";
 import type { ApiKeyStore } from "./api-key.store.ts";
-import type { ApiKey, CreateApiKeyInput, KeyPrincipal, Principal } from "./api-key.ts";
+import type { ApiKey, CreateApiKeyInput, Principal } from "./api-key.ts";
+import { requireAdmin } from "./principal.ts";
 
 export const API_KEY_PREFIX = "cvk_";
 
@@ -133,16 +134,4 @@ export class ApiKeyService {
     if (!hash) throw new NotFoundError("api_key", id);
     this.cache.delete(hash);
   }
-}
-
-/** The caller as an organization member; the root key may only create organizations. */
-export function requireMember(principal: Principal): KeyPrincipal {
-  if (principal.kind === "root") throw new ForbiddenError("The root key may only create organizations");
-  return principal;
-}
-
-export function requireAdmin(principal: Principal): KeyPrincipal {
-  const member = requireMember(principal);
-  if (member.role !== "admin") throw new ForbiddenError("This operation needs an admin API key");
-  return member;
 }

@@ -7,6 +7,7 @@
  */
 import type { KeyPrincipal } from "../api-keys/api-key.ts";
 import type { AuthType, Connector } from "../connectors/connector.ts";
+import type { CredentialPayload, CredentialVault, SecretOwner } from "../secrets/secrets.ports.ts";
 import type { Clock } from "../shared/clock.ts";
 import { PayloadTooLargeError, ValidationError } from "../shared/errors.ts";
 import { IdempotencyKeyReusedError } from "../shared/idempotency.ts";
@@ -19,7 +20,6 @@ import {
 } from "./connection.errors.ts";
 import type { ConnectionStore, SecretClaim, SecretClaimStore } from "./connection.store.ts";
 import type { AuthMethod, ConnectionRecord } from "./connection.ts";
-import type { CredentialPayload, CredentialVault, SecretOwner } from "./credential-vault.ts";
 
 /** Secrets Manager's limit on a secret value. */
 export const MAX_SECRET_BYTES = 65_536;

@@ -1,9 +1,9 @@
-import { requireMember } from "../api-keys/api-key.service.ts";
 import type { Principal } from "../api-keys/api-key.ts";
+import { requireMember } from "../api-keys/principal.ts";
 import type { ConnectorService } from "../connectors/connector.service.ts";
 import type { Connector } from "../connectors/connector.ts";
 import { findVersion } from "../connectors/connector.ts";
-import type { OAuth2Token } from "../oauth/oauth.ts";
+import type { CredentialPayload, CredentialVault, SecretOwner } from "../secrets/secrets.ports.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { CursorCodec } from "../shared/cursor.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../shared/errors.ts";
@@ -33,6 +33,7 @@ import {
   type ConnectionRecord,
   deriveStatus,
   type HealthInput,
+  type OAuth2Token,
   type RotateCredentialsInput,
   type UpdateConnectionInput,
   type ValidCreateConnectionInput,
@@ -46,7 +47,6 @@ import {
   ignoreMissing,
   redact,
 } from "./connection-secrets.ts";
-import type { CredentialPayload, CredentialVault, SecretOwner } from "./credential-vault.ts";
 
 /** How many keyed requests a connection remembers for replays (besides the one that created it). */
 const REMEMBERED_KEYS = 20;

@@ -18,6 +18,7 @@ const httpHeaderValue = z
   .refine((value) => !CONTROL_CHARACTER.test(value), CONTROL_MESSAGE)
   .meta({ pattern: NO_CONTROL_PATTERN });
 
+/** The token as stored in a connection's secret (`security.oauth2Token`). */
 const OAuth2Token = z.strictObject({
   access_token: z.string().min(1).max(16_384),
   refresh_token: z.string().min(1).max(16_384).optional(),
@@ -28,6 +29,7 @@ const OAuth2Token = z.strictObject({
   token_type: z.string().max(64).optional(),
   scope: z.string().max(4096).optional(),
 });
+export type OAuth2Token = z.infer<typeof OAuth2Token>;
 
 /** Write-only credentials: accepted on input, stored only in Secrets Manager, never returned. */
 export const SecurityInput = z

@@ -1,5 +1,5 @@
 import type { Principal } from "../api-keys/api-key.ts";
-import type { ConnectorSecrets } from "../connections/credential-vault.ts";
+import type { ConnectorSecrets } from "../secrets/secrets.ports.ts";
 import type { Clock } from "../shared/clock.ts";
 import { ForbiddenError, NotFoundError } from "../shared/errors.ts";
 import { isWellFormedId } from "../shared/ids.ts";

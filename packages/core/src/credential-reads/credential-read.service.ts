@@ -1,5 +1,5 @@
-import { requireAdmin } from "../api-keys/api-key.service.ts";
 import type { Principal } from "../api-keys/api-key.ts";
+import { requireAdmin } from "../api-keys/principal.ts";
 import type { CredentialReadStore } from "../resolver/resolver.store.ts";
 import type { ListCredentialReadsQuery } from "../resolver/resolver.ts";
 import type { CursorCodec } from "../shared/cursor.ts";

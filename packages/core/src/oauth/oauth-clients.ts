@@ -1,6 +1,6 @@
-import type { SecretReader } from "../connections/credential-vault.ts";
 import type { ConnectorRecord } from "../connectors/connector.ts";
-import type { ClientCredentials } from "./token-endpoint.ts";
+import type { SecretReader } from "../secrets/secrets.ports.ts";
+import type { ClientCredentials } from "./token-endpoint.port.ts";
 
 /**
  * A connector's OAuth2 client as presented at its token endpoint: the id, and the client secret read

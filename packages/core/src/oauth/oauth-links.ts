@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { requireMember } from "../api-keys/api-key.service.ts";
 import type { Principal } from "../api-keys/api-key.ts";
+import { requireMember } from "../api-keys/principal.ts";
 import { allows, assertCanChange, changeRule } from "../connections/access.ts";
 import type { ConnectionStore } from "../connections/connection.store.ts";
 import type { ConnectionRecord } from "../connections/connection.ts";

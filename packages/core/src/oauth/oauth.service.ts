@@ -1,16 +1,16 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { ConnectionService } from "../connections/connection.service.ts";
 import type { ConnectionStore } from "../connections/connection.store.ts";
-import type { ConnectionRecord } from "../connections/connection.ts";
+import type { ConnectionRecord, OAuth2Token } from "../connections/connection.ts";
 import type { ConnectorService } from "../connectors/connector.service.ts";
 import type { Clock } from "../shared/clock.ts";
 import { NotFoundError } from "../shared/errors.ts";
 import { OAuthFlowError } from "./oauth.errors.ts";
 import type { OAuthFlowStore } from "./oauth.store.ts";
-import { OAUTH_FLOW_TTL_MS, type OAuth2Token, type TokenResponse } from "./oauth.ts";
+import { OAUTH_FLOW_TTL_MS, type TokenResponse } from "./oauth.ts";
 import type { OAuthClients } from "./oauth-clients.ts";
 import type { OAuthLinks } from "./oauth-links.ts";
-import type { TokenEndpoint } from "./token-endpoint.ts";
+import type { TokenEndpoint } from "./token-endpoint.port.ts";
 
 /** Flow ids are 24 random bytes in base64url; anything else at the callback is refused unread. */
 const FLOW_ID = /^[\w-]{32}$/;

@@ -35,12 +35,3 @@ export const TokenResponse = z.object({
   scope: z.string().optional(),
 });
 export type TokenResponse = z.infer<typeof TokenResponse>;
-
-/** The token as stored in a connection's secret (`security.oauth2Token`). */
-export interface OAuth2Token {
-  access_token: string;
-  refresh_token?: string;
-  expires_at?: string | number;
-  token_type?: string;
-  scope?: string;
-}

@@ -2,9 +2,14 @@ import { SecretMissingError, SecretNotAdoptableError } from "../connections/conn
 import type { ConnectionService } from "../connections/connection.service.ts";
 import type { ConnectionStore } from "../connections/connection.store.ts";
 import type { ConnectionRecord } from "../connections/connection.ts";
-import type { CredentialVault, SecretDescription } from "../connections/credential-vault.ts";
+import type {
+  CredentialVault,
+  InventoriedSecret,
+  SecretDescription,
+  SecretInventory,
+} from "../secrets/secrets.ports.ts";
 import type { Clock } from "../shared/clock.ts";
-import type { InventoriedSecret, ReconcilerCursorStore, SecretInventory } from "./reconciler.ports.ts";
+import type { ReconcilerCursorStore } from "./reconciler.store.ts";
 
 export interface ReconcilerOptions {
   /** At most this many secrets are listed per run. */

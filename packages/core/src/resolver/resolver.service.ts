@@ -3,18 +3,17 @@ import { allows, seeRule } from "../connections/access.ts";
 import { SecretNotAdoptableError } from "../connections/connection.errors.ts";
 import type { ConnectionService } from "../connections/connection.service.ts";
 import type { ConnectionStore } from "../connections/connection.store.ts";
-import type { ConnectionRecord } from "../connections/connection.ts";
-import type { CredentialPayload, SecretReader } from "../connections/credential-vault.ts";
+import type { ConnectionRecord, OAuth2Token } from "../connections/connection.ts";
 import type { ConnectorService } from "../connectors/connector.service.ts";
 import { tokenFrom } from "../oauth/oauth.service.ts";
-import type { OAuth2Token } from "../oauth/oauth.ts";
 import type { OAuthClients } from "../oauth/oauth-clients.ts";
-import type { TokenEndpoint } from "../oauth/token-endpoint.ts";
+import type { TokenEndpoint } from "../oauth/token-endpoint.port.ts";
+import type { CredentialPayload, SecretReader, SecretTags } from "../secrets/secrets.ports.ts";
 import type { Clock } from "../shared/clock.ts";
 import { NotFoundError } from "../shared/errors.ts";
 import { newId } from "../shared/ids.ts";
 import { ConnectionUnusableError } from "./resolver.errors.ts";
-import type { CredentialReadStore, LeaseStore, SecretTags } from "./resolver.store.ts";
+import type { CredentialReadStore, LeaseStore } from "./resolver.store.ts";
 import type { ResolveRequest } from "./resolver.ts";
 
 export interface ResolverOptions {

@@ -1,6 +1,6 @@
 import { createProvisionerServices } from "../composition.ts";
 import { loadConfig } from "../config.ts";
-import { createProvisioner } from "./provisioner.ts";
+import { createProvisionerHandler } from "./provisioner.ts";
 
 /** The provisioner Lambda: the provisioning SQS queue → connections. Built once per container. */
-export const handler = createProvisioner(createProvisionerServices(loadConfig()));
+export const handler = createProvisionerHandler(createProvisionerServices(loadConfig()));

@@ -29,7 +29,7 @@ const retryable = (error: unknown) => !(error instanceof DomainError) || error.r
  * idempotency_key). Retryable failures become batch item failures (redelivered, then the DLQ);
  * anything else is final: a `connection.provisioning_failed` event and no retry.
  */
-export function createProvisioner(
+export function createProvisionerHandler(
   services: ProvisionerServices,
   options: ProvisionerOptions = { messagesPerSecond: 20 },
 ) {

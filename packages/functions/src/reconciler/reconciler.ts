@@ -6,7 +6,7 @@ import type { ReconcilerServices } from "../composition.ts";
  * of the reconciler, its report logged and returned. Failed items are logged as a warning and
  * retried by a later run; a failure of the run itself is thrown, so Lambda reports it.
  */
-export const createReconciler =
+export const createReconcilerHandler =
   (services: ReconcilerServices) =>
   async (_event?: unknown): Promise<ReconcilerReport> => {
     const report = await services.reconciler.run();

@@ -13,7 +13,7 @@ export type ResolveResult =
  * purpose?}` in, the connection and its credentials out, or `{ok: false, error}` — never a thrown
  * domain error, so callers get a stable shape. Unexpected failures are thrown (Lambda reports them).
  */
-export const createResolver =
+export const createResolverHandler =
   (services: ResolverServices) =>
   async (event: unknown): Promise<ResolveResult> => {
     const request = ResolveRequest.safeParse(event);

@@ -1,8 +1,8 @@
 import type { ApiKeyStore } from "../../api-keys/api-key.store.ts";
 import { ApiKey } from "../../api-keys/api-key.ts";
 import { keys } from "./keys.ts";
-import { GSI1 } from "./table.ts";
-import { NOT_EXISTS, parseItem, type Table } from "./table-client.ts";
+import { NOT_EXISTS, parseItem, type Table } from "./table.ts";
+import { GSI1 } from "./table-definition.ts";
 
 /** API keys are stored under their hash (the authentication lookup) and indexed per organization. */
 export class DynamoApiKeyStore implements ApiKeyStore {

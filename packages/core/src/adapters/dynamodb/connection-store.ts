@@ -6,8 +6,8 @@ import type {
 } from "../../connections/connection.store.ts";
 import { ConnectionRecord } from "../../connections/connection.ts";
 import { keys } from "./keys.ts";
-import { GSI1, GSI2 } from "./table.ts";
-import { type Condition, NOT_EXISTS, parseItem, type Table } from "./table-client.ts";
+import { type Condition, NOT_EXISTS, parseItem, type Table } from "./table.ts";
+import { GSI1, GSI2 } from "./table-definition.ts";
 
 /** The AccessRule as a condition: the caller's own connections, plus organizational ones if allowed. */
 function accessCondition(rule: AccessRule): Condition {

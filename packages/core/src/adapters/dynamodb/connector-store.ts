@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { ConnectorStore } from "../../connectors/connector.store.ts";
 import { ConnectorRecord } from "../../connectors/connector.ts";
 import { keys } from "./keys.ts";
-import { parseItem, type Table } from "./table-client.ts";
+import { parseItem, type Table } from "./table.ts";
 
 /**
  * A connector's versions (with their free-form OpenAPI security schemes) are stored as one JSON

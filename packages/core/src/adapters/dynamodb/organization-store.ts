@@ -1,7 +1,7 @@
 import type { OrganizationStore } from "../../organizations/organization.store.ts";
 import { Organization } from "../../organizations/organization.ts";
 import { keys } from "./keys.ts";
-import { NOT_EXISTS, type Table } from "./table-client.ts";
+import { NOT_EXISTS, type Table } from "./table.ts";
 
 export class DynamoOrganizationStore implements OrganizationStore {
   constructor(private readonly table: Table) {}

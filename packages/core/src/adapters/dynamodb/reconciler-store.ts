@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { ReconcilerCursor, ReconcilerCursorStore } from "../../reconciler/reconciler.ports.ts";
+import type { ReconcilerCursor, ReconcilerCursorStore } from "../../reconciler/reconciler.store.ts";
 import { keys } from "./keys.ts";
-import type { Table } from "./table-client.ts";
+import type { Table } from "./table.ts";
 
 const Cursor = z.object({ secrets: z.string().nullable(), records: z.string().nullable() });
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { SecretClaim, SecretClaimStore } from "../../connections/connection.store.ts";
 import { keys } from "./keys.ts";
-import type { Table } from "./table-client.ts";
+import type { Table } from "./table.ts";
 
 const Claim = z.object({ arn: z.string(), connection_id: z.string(), claimed_at: z.string() });
 

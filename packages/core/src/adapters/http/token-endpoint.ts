@@ -1,6 +1,6 @@
 import { OAuthProviderError } from "../../oauth/oauth.errors.ts";
 import { TokenResponse } from "../../oauth/oauth.ts";
-import type { ClientCredentials, TokenEndpoint } from "../../oauth/token-endpoint.ts";
+import type { ClientCredentials, TokenEndpoint } from "../../oauth/token-endpoint.port.ts";
 
 /** The most of a token response read; a token response is a few hundred bytes. */
 export const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;

@@ -1,7 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SecretMissingError } from "../../connections/connection.errors.ts";
-import type { SecretReader } from "../../connections/credential-vault.ts";
-import type { SecretTags } from "../../resolver/resolver.store.ts";
+import type { SecretReader, SecretTags } from "../../secrets/secrets.ports.ts";
 import { call, describeSecret, tagsOf } from "./secrets-api.ts";
 
 /** GetSecretValue, for the functions whose roles may read (oauth: connector secrets; resolver: connections). */

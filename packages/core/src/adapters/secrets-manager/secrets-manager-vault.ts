@@ -13,10 +13,11 @@ import type {
   ConnectorSecrets,
   CredentialPayload,
   CredentialVault,
+  InventoriedSecret,
   SecretDescription,
+  SecretInventory,
   SecretOwner,
-} from "../../connections/credential-vault.ts";
-import type { InventoriedSecret, SecretInventory } from "../../reconciler/reconciler.ports.ts";
+} from "../../secrets/secrets.ports.ts";
 import { translateAwsError } from "../aws-errors.ts";
 import { call, describeSecret, secretName, tagsOf } from "./secrets-api.ts";
 

@@ -1,4 +1,4 @@
-import type { SecurityInput } from "./connection.ts";
+import type { SecurityInput } from "../connections/connection.ts";
 
 /** What a connection's secret holds: the write-only fields, as JSON. */
 export interface CredentialPayload {
@@ -61,4 +61,42 @@ export interface ConnectorSecrets {
 export interface SecretReader {
   /** The current value of a secret, parsed as JSON. */
   read(secretId: string): Promise<unknown>;
+}
+
+/** Metadata of a secret the resolver reads: an adopted secret's tags are checked before each read. */
+export interface SecretTags {
+  /**
+   * The tags of a secret connvault did not create (never its value): SecretMissingError when it is
+   * gone, SecretNotAdoptableError when Secrets Manager will not describe it.
+   */
+  tags(secretId: string): Promise<Record<string, string>>;
+}
+
+/** One secret under connvault's `<prefix>/connections/` namespace, as listed (never its value). */
+export interface InventoriedSecret {
+  name: string;
+  arn: string;
+  /** When the secret was created. */
+  createdAt: Date;
+  /** When its value or metadata last changed (at least `createdAt`). */
+  lastChangedAt: Date;
+  /** Scheduled for deletion (still listed during its recovery window). */
+  deleted: boolean;
+  /** The connection the name stands for; null when the name does not have connvault's shape. */
+  owner: { organizationId: string; connectionId: string } | null;
+}
+
+/**
+ * The secrets connvault manages, listed without reading a value (ListSecrets). Only the reconciler
+ * is built with one; it finds secrets that no record points at.
+ */
+export interface SecretInventory {
+  /**
+   * One page of the managed secrets, oldest first, at most `limit` (≤ 100) of them; `cursor` is null
+   * after the last page. A cursor Secrets Manager no longer accepts restarts the listing.
+   */
+  listManaged(
+    cursor: string | null,
+    limit: number,
+  ): Promise<{ secrets: InventoriedSecret[]; cursor: string | null }>;
 }
