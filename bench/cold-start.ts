@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { generateApiKey } from "@connvault/core";
 import { bootLocal, generateServerKey } from "@connvault/local";
-import { bundle, bundleEntry, type FunctionName } from "../scripts/bundle.ts";
+import { bundle, bundleComposition, bundleEntry, FUNCTIONS, type FunctionName } from "../scripts/bundle.ts";
 import { httpApiEvent } from "../test/fixtures/api-gateway-v2.ts";
 import { callApi } from "./api.ts";
 import { type BenchPart, markdownTable, range, ratioRow, stats } from "./report.ts";
@@ -104,6 +104,7 @@ export async function coldStart(): Promise<BenchPart> {
   const outDir = mkdtempSync(join(tmpdir(), "connvault-cold-"));
   const functions = await bundle(outDir);
   const floors = await floorSizes(outDir);
+  const composition = (await bundleComposition(FUNCTIONS.api.entry)).slice(0, 10);
   const api = { label: "connvault api", path: join(outDir, "api", "index.mjs") };
   const bundles = { connvault: { ...api, bytes: statSync(api.path).size } } as Record<Variant, Bundle>;
   for (const [name, { source, label }] of Object.entries(REFERENCES)) {
@@ -213,7 +214,16 @@ ${times}
 
 Bundle sizes are exact (esbuild's output is deterministic), so one build is their only sample.
 
-${sizes}`,
+${sizes}
+
+What the api bundle holds, by package (esbuild's metafile), the ten largest: what is above the floor is
+mostly zod, whose schemas every function's core module builds at import (the \`z\` namespace keeps it whole),
+then connvault's own code, Hono and the OpenAPI generator.
+
+${markdownTable(
+  ["from", "bytes in the api bundle"],
+  composition.map(([from, bytes]) => [from, kib(bytes)]),
+)}`,
     summary: [
       ratioRow("cold start: import + first request", connvault, floor, "ms", 1.25, 1),
       {

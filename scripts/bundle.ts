@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { build, type Plugin } from "esbuild";
+import { type BuildOptions, build, type Plugin } from "esbuild";
 
 /**
  * Every Lambda function, bundled the way it is deployed: one minified ESM file with the AWS SDK
@@ -43,28 +43,43 @@ const zodEnglishOnly: Plugin = {
   },
 };
 
+/** How every function is bundled: one minified ESM file with its dependencies, the AWS SDK included. */
+const BUILD_OPTIONS = {
+  bundle: true,
+  minify: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  mainFields: ["module", "main"],
+  legalComments: "none",
+  // Some CommonJS dependencies call require() for Node built-ins. The pinned SDK's notice that later
+  // releases need Node 22 is noise for a bundle made for Lambda's Node 24 (and would be its only
+  // output at init on an older Node).
+  banner: {
+    js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url); process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";',
+  },
+  logLevel: "warning",
+  plugins: [zodEnglishOnly],
+} as const satisfies BuildOptions;
+
 /** One minified ESM bundle of `entry` with its dependencies, the AWS SDK included, as deployed. */
 export async function bundleEntry(entry: string, outfile: string): Promise<number> {
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    mainFields: ["module", "main"],
-    legalComments: "none",
-    // Some CommonJS dependencies call require() for Node built-ins. The pinned SDK's notice that later
-    // releases need Node 22 is noise for a bundle made for Lambda's Node 24 (and would be its only
-    // output at init on an older Node).
-    banner: {
-      js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url); process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";',
-    },
-    logLevel: "warning",
-    plugins: [zodEnglishOnly],
-  });
+  await build({ ...BUILD_OPTIONS, entryPoints: [entry], outfile });
   return statSync(outfile).size;
+}
+
+/** Bytes of `entry`'s bundle by the package (or source folder) they come from, largest first. */
+export async function bundleComposition(entry: string): Promise<[string, number][]> {
+  const { metafile } = await build({ ...BUILD_OPTIONS, entryPoints: [entry], write: false, metafile: true });
+  const bytes = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [file, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const from =
+        /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? file.split("/").slice(0, 3).join("/");
+      bytes.set(from, (bytes.get(from) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...bytes].sort((a, b) => b[1] - a[1]);
 }
 
 export async function bundle(
