@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -40,7 +40,7 @@ describe("a personal connection and the organization's admins", () => {
     const asAlice = await h.request("GET", `/v1/connections/${created.id}`, { key: issued.key });
 
     // Assess
-    expect(asAdmin.status).toBe(404);
+    expect(asAdmin.status, await bodyText(asAdmin)).toBe(404);
     expect(listed.data.map((c) => c.id)).not.toContain(created.id);
     expect(asAlice.status, await asAlice.text()).toBe(200);
   });
@@ -57,6 +57,6 @@ describe("a personal connection and the organization's admins", () => {
 
     const res = await h.request("GET", `/v1/connections/${created.id}`, { key: issued.key });
 
-    expect(res.status).toBe(404);
+    expect(res.status, await bodyText(res)).toBe(404);
   });
 });

@@ -1,6 +1,6 @@
 import { hashApiKey } from "@connvault/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -38,7 +38,7 @@ describe("POST /v1/api-keys", () => {
       key: member.key,
       body: { user_id: "x", role: "admin" },
     });
-    expect(res.status).toBe(403);
+    expect(res.status, await bodyText(res)).toBe(403);
     expect((await h.request("GET", "/v1/api-keys", { key: member.key })).status).toBe(403);
   });
 
@@ -48,7 +48,7 @@ describe("POST /v1/api-keys", () => {
       key: org.adminKey,
       body: { user_id: "has space", role: "owner" },
     });
-    expect(res.status).toBe(422);
+    expect(res.status, await bodyText(res)).toBe(422);
     const body = await json<{ errors: { path: string }[] }>(res);
     expect(body.errors.map((e) => e.path).sort()).toEqual(["role", "user_id"]);
   });
@@ -59,7 +59,7 @@ describe("GET /v1/api-keys", () => {
     const org = await createOrganization(h);
     const member = await org.member("bob");
     const res = await h.request("GET", "/v1/api-keys", { key: org.adminKey });
-    expect(res.status).toBe(200);
+    expect(res.status, await bodyText(res)).toBe(200);
     const text = await res.clone().text();
     expect(text).not.toContain(member.key);
     expect(text).not.toContain(org.adminKey);
@@ -85,7 +85,7 @@ describe("DELETE /v1/api-keys/{id}", () => {
     const member = await org.member();
     const me = await json<{ api_key_id: string }>(await h.request("GET", "/v1/me", { key: member.key }));
     const res = await h.request("DELETE", `/v1/api-keys/${me.api_key_id}`, { key: org.adminKey });
-    expect(res.status).toBe(204);
+    expect(res.status, await bodyText(res)).toBe(204);
     expect((await h.request("GET", "/v1/me", { key: member.key })).status).toBe(401);
   });
 
@@ -94,7 +94,7 @@ describe("DELETE /v1/api-keys/{id}", () => {
     const b = await createOrganization(h);
     const bMe = await json<{ api_key_id: string }>(await h.request("GET", "/v1/me", { key: b.adminKey }));
     const res = await h.request("DELETE", `/v1/api-keys/${bMe.api_key_id}`, { key: a.adminKey });
-    expect(res.status).toBe(404);
+    expect(res.status, await bodyText(res)).toBe(404);
     expect((await h.request("GET", "/v1/me", { key: b.adminKey })).status).toBe(200);
   });
 });
@@ -102,7 +102,7 @@ describe("DELETE /v1/api-keys/{id}", () => {
 describe("GET /v1/me", () => {
   it("answers 401 with a problem document for a bad key", async () => {
     const res = await h.request("GET", "/v1/me", { key: "cvk_not-a-real-key" });
-    expect(res.status).toBe(401);
+    expect(res.status, await bodyText(res)).toBe(401);
     expect(res.headers.get("content-type")).toContain("application/problem+json");
     expect(await json(res)).toMatchObject({
       status: 401,

@@ -2,7 +2,7 @@ import { CreateSecretCommand, DeleteSecretCommand } from "@aws-sdk/client-secret
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { secretsManagerClient } from "../helpers/aws.ts";
 import { injectFault } from "../helpers/faults.ts";
-import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
 import { withTagCondition } from "../helpers/iam.ts";
 
 let h: Harness;
@@ -57,7 +57,7 @@ describe("adopting an existing secret with auth_aws_arn", () => {
     const arn = await externalSecret(`byo/${org.id}/gone`, org.id);
     await sm().send(new DeleteSecretCommand({ SecretId: arn, RecoveryWindowInDays: 7 }));
     const res = await adopt(org.adminKey, arn);
-    expect(res.status).toBe(422);
+    expect(res.status, await bodyText(res)).toBe(422);
     expect((await json<{ errors: { path: string }[] }>(res)).errors[0]?.path).toBe("auth_aws_arn");
   });
 
@@ -79,7 +79,7 @@ describe("adopting an existing secret with auth_aws_arn", () => {
       }),
     );
     const res = await adopt(org.adminKey, managed.auth_aws_arn);
-    expect(res.status).toBe(422);
+    expect(res.status, await bodyText(res)).toBe(422);
     expect((await json<{ errors: { code: string }[] }>(res)).errors[0]?.code).toBe("secret_managed");
   });
 
@@ -90,13 +90,13 @@ describe("adopting an existing secret with auth_aws_arn", () => {
       key: org.adminKey,
       body: { name: "x", auth_aws_arn: arn, security: { authMethod: "bearer", token: "t" } },
     });
-    expect(both.status).toBe(422);
+    expect(both.status, await bodyText(both)).toBe(422);
     const created = await json<{ id: string }>(await adopt(org.adminKey, arn));
     const rotate = await h.request("PUT", `/v1/connections/${created.id}/credentials`, {
       key: org.adminKey,
       body: { security: { authMethod: "bearer", token: "t2" } },
     });
-    expect(rotate.status).toBe(409);
+    expect(rotate.status, await bodyText(rotate)).toBe(409);
     expect((await json(rotate)).code).toBe("secret_not_managed");
   });
 });
@@ -156,7 +156,7 @@ describe("an adopted secret belongs to one connection", () => {
     const deleted = await h.request("DELETE", `/v1/connections/${first.id}`, { key: org.adminKey });
     const again = await adopt(org.adminKey, arn);
 
-    expect(deleted.status).toBe(204);
+    expect(deleted.status, await bodyText(deleted)).toBe(204);
     expect(again.status, await again.clone().text()).toBe(201);
   });
 
@@ -174,7 +174,7 @@ describe("an adopted secret belongs to one connection", () => {
     const retried = await adopt(org.adminKey, arn);
 
     expect(fault.fired).toBe(1);
-    expect(failed.status).toBe(503);
+    expect(failed.status, await bodyText(failed)).toBe(503);
     expect(retried.status, await retried.clone().text()).toBe(201);
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -158,7 +158,7 @@ describe("POST /v1/connectors/{connector_id}/connections", () => {
       key: org.adminKey,
       body: stripe(),
     });
-    expect(res.status).toBe(404);
+    expect(res.status, await bodyText(res)).toBe(404);
     expect((await json<Problem>(res)).code).toBe("connector_not_found");
   });
 
@@ -204,7 +204,7 @@ describe("POST /v1/connectors/{connector_id}/connections", () => {
       key: org.adminKey,
       body: { name: "x", security: { authMethod: "basic", username: "u", password: "p" } },
     });
-    expect(res.status).toBe(422);
+    expect(res.status, await bodyText(res)).toBe(422);
     expect((await json<Problem>(res)).errors).toEqual([
       expect.objectContaining({ path: "security.authMethod", code: "auth_method_mismatch" }),
     ]);
@@ -216,7 +216,7 @@ describe("POST /v1/connectors/{connector_id}/connections", () => {
       key: org.adminKey,
       body: stripe({ version: "v999" }),
     });
-    expect(res.status).toBe(422);
+    expect(res.status, await bodyText(res)).toBe(422);
     expect((await json<Problem>(res)).errors?.[0]?.path).toBe("version");
   });
 
@@ -226,7 +226,7 @@ describe("POST /v1/connectors/{connector_id}/connections", () => {
       key: org.adminKey,
       body: stripe({ redirect_url: "https://example.com/back" }),
     });
-    expect(res.status).toBe(422);
+    expect(res.status, await bodyText(res)).toBe(422);
   });
 
   it("lets an admin set another owner but not a member", async () => {
@@ -241,7 +241,7 @@ describe("POST /v1/connectors/{connector_id}/connections", () => {
       key: member.key,
       body: stripe({ owner: "someone-else" }),
     });
-    expect(asMember.status).toBe(403);
+    expect(asMember.status, await bodyText(asMember)).toBe(403);
   });
 
   it("answers 413 when credentials exceed Secrets Manager's 64 KiB and writes nothing", async () => {
@@ -254,7 +254,7 @@ describe("POST /v1/connectors/{connector_id}/connections", () => {
       key: org.adminKey,
       body: stripe({ headers }),
     });
-    expect(res.status).toBe(413);
+    expect(res.status, await bodyText(res)).toBe(413);
     expect(h.calls.slice(before).map((c) => c.command)).not.toContain("CreateSecretCommand");
   });
 
@@ -266,7 +266,7 @@ describe("POST /v1/connectors/{connector_id}/connections", () => {
       key: "cvk_bad",
       body: stripe(),
     });
-    expect(res.status).toBe(401);
+    expect(res.status, await bodyText(res)).toBe(401);
   });
 
   it("answers 403 for the root key", async () => {
@@ -274,6 +274,6 @@ describe("POST /v1/connectors/{connector_id}/connections", () => {
       key: h.rootApiKey,
       body: stripe(),
     });
-    expect(res.status).toBe(403);
+    expect(res.status, await bodyText(res)).toBe(403);
   });
 });

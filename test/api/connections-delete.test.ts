@@ -9,7 +9,7 @@ import { marshall } from "@aws-sdk/util-dynamodb";
 import { keys } from "@connvault/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoClient, secretsManagerClient } from "../helpers/aws.ts";
-import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -50,7 +50,7 @@ describe("DELETE /v1/connections/{id}", () => {
     const org = await createOrganization(h);
     const created = await createStripe(org.adminKey);
     const res = await h.request("DELETE", `/v1/connections/${created.id}`, { key: org.adminKey });
-    expect(res.status).toBe(204);
+    expect(res.status, await bodyText(res)).toBe(204);
     expect((await h.request("GET", `/v1/connections/${created.id}`, { key: org.adminKey })).status).toBe(404);
     const secret = await sm().send(new DescribeSecretCommand({ SecretId: created.auth_aws_arn }));
     expect(secret.DeletedDate).toBeInstanceOf(Date);
@@ -210,7 +210,7 @@ describe("DELETE /v1/connections/{id}", () => {
 
     const res = await h.request("DELETE", `/v1/connections/${created.id}?force=true`, { key: org.adminKey });
 
-    expect(res.status).toBe(404);
+    expect(res.status, await bodyText(res)).toBe(404);
     const secret = await sm().send(new DescribeSecretCommand({ SecretId: created.auth_aws_arn }));
     expect(secret.DeletedDate).toBeInstanceOf(Date);
   });

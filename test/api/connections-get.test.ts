@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -21,7 +21,7 @@ describe("GET /v1/connections/{id}", () => {
     const org = await createOrganization(h);
     const created = await createConnection(org.adminKey);
     const res = await h.request("GET", `/v1/connections/${created.id}`, { key: org.adminKey });
-    expect(res.status).toBe(200);
+    expect(res.status, await bodyText(res)).toBe(200);
     expect(res.headers.get("etag")).toBe(created.etag);
     expect(await json(res)).toEqual(created);
   });
@@ -31,7 +31,7 @@ describe("GET /v1/connections/{id}", () => {
     const b = await createOrganization(h);
     const created = await createConnection(a.adminKey, { access_scope: "organizational" });
     const res = await h.request("GET", `/v1/connections/${created.id}`, { key: b.adminKey });
-    expect(res.status).toBe(404);
+    expect(res.status, await bodyText(res)).toBe(404);
     expect((await json(res)).code).toBe("connection_not_found");
   });
 

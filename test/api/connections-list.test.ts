@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -183,7 +183,7 @@ describe("GET /v1/connections", () => {
   it.each(["0", "101", "abc"])("answers 422 for limit=%s", async (limit) => {
     const org = await createOrganization(h);
     const res = await h.request("GET", `/v1/connections?limit=${limit}`, { key: org.adminKey });
-    expect(res.status).toBe(422);
+    expect(res.status, await bodyText(res)).toBe(422);
     expect((await json<{ errors: { path: string }[] }>(res)).errors[0]?.path).toBe("limit");
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -55,9 +55,9 @@ describe("PATCH /v1/connections/{id}", () => {
     const org = await createOrganization(h);
     const created = await create(org.adminKey);
     const ok = await patch(org.adminKey, created.id, { name: "v2" }, { "if-match": created.etag });
-    expect(ok.status).toBe(200);
+    expect(ok.status, await bodyText(ok)).toBe(200);
     const stale = await patch(org.adminKey, created.id, { name: "v3" }, { "if-match": created.etag });
-    expect(stale.status).toBe(412);
+    expect(stale.status, await bodyText(stale)).toBe(412);
     expect((await json(stale)).code).toBe("precondition_failed");
     const now = await json<Connection>(
       await h.request("GET", `/v1/connections/${created.id}`, { key: org.adminKey }),
@@ -78,7 +78,7 @@ describe("PATCH /v1/connections/{id}", () => {
       { name: "b" },
       { "if-match": `"999", W/${current.etag}` },
     );
-    expect(listed.status).toBe(200);
+    expect(listed.status, await bodyText(listed)).toBe(200);
   });
 
   it("pauses and resumes: status paused, then back to what the record says", async () => {
@@ -98,14 +98,14 @@ describe("PATCH /v1/connections/{id}", () => {
     const org = await createOrganization(h);
     const personal = await create(org.adminKey);
     const res = await patch(org.adminKey, personal.id, { is_service_account: true });
-    expect(res.status).toBe(422);
+    expect(res.status, await bodyText(res)).toBe(422);
     const both = await patch(org.adminKey, personal.id, {
       is_service_account: true,
       access_scope: "organizational",
     });
     expect(await json(both)).toMatchObject({ is_service_account: true, access_scope: "organizational" });
     const back = await patch(org.adminKey, personal.id, { access_scope: "personal" });
-    expect(back.status).toBe(422);
+    expect(back.status, await bodyText(back)).toBe(422);
   });
 
   it("rejects unknown fields, write-only fields and an unknown version with 422", async () => {

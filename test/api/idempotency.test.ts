@@ -2,7 +2,7 @@ import { DescribeSecretCommand, ListSecretsCommand } from "@aws-sdk/client-secre
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { secretsManagerClient } from "../helpers/aws.ts";
 import { injectFault } from "../helpers/faults.ts";
-import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -60,7 +60,7 @@ describe("Idempotency-Key on connection create", () => {
     const org = await createOrganization(h);
     const first = await createWithKey(org.adminKey, "replay-1");
     const again = await createWithKey(org.adminKey, "replay-1");
-    expect(again.status).toBe(201);
+    expect(again.status, await bodyText(again)).toBe(201);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     expect(again.headers.get("location")).toBe(first.headers.get("location"));
     expect(await again.json()).toEqual(await first.json());
@@ -111,7 +111,7 @@ describe("Idempotency-Key on connection create", () => {
         },
         body: JSON.stringify(body),
       });
-      expect(res.status).toBe(422);
+      expect(res.status, await bodyText(res)).toBe(422);
     },
   );
 });
@@ -189,7 +189,7 @@ describe("Idempotency-Key on organizations and API keys", () => {
       body: { name: "Once" },
       headers,
     });
-    expect(again.status).toBe(201);
+    expect(again.status, await bodyText(again)).toBe(201);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     const [a, b] = [await json<{ admin_api_key: { key: string } }>(first), await json(again)];
     expect(b).toEqual(a);
@@ -199,7 +199,7 @@ describe("Idempotency-Key on organizations and API keys", () => {
       body: { name: "Twice" },
       headers,
     });
-    expect(other.status).toBe(422);
+    expect(other.status, await bodyText(other)).toBe(422);
   });
 
   it("replays an API key with the same key value, and a revoked one stays revoked", async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -32,14 +32,14 @@ describe("POST /v1/organizations", () => {
   it("rejects an organization key with 403", async () => {
     const org = await createOrganization(h);
     const res = await h.request("POST", "/v1/organizations", { key: org.adminKey, body: { name: "Other" } });
-    expect(res.status).toBe(403);
+    expect(res.status, await bodyText(res)).toBe(403);
     expect((await json(res)).code).toBe("forbidden");
   });
 
   it("rejects a missing or unknown key with 401", async () => {
     expect((await h.request("POST", "/v1/organizations", { body: { name: "x" } })).status).toBe(401);
     const res = await h.request("POST", "/v1/organizations", { key: "cvk_unknown", body: { name: "x" } });
-    expect(res.status).toBe(401);
+    expect(res.status, await bodyText(res)).toBe(401);
   });
 
   it("answers 422 with the field path for a bad name and for unknown fields", async () => {
@@ -47,7 +47,7 @@ describe("POST /v1/organizations", () => {
       key: h.rootApiKey,
       body: { name: "", plan: "x" },
     });
-    expect(res.status).toBe(422);
+    expect(res.status, await bodyText(res)).toBe(422);
     const body = await json<{ errors: { path: string }[] }>(res);
     expect(body.errors.map((e) => e.path).sort()).toEqual(["name", "plan"]);
   });

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrganization, type Harness, startHarness, type TestOrganization } from "../helpers/harness.ts";
+import {
+  bodyText,
+  createOrganization,
+  type Harness,
+  startHarness,
+  type TestOrganization,
+} from "../helpers/harness.ts";
 
 let h: Harness;
 let org: TestOrganization;
@@ -33,10 +39,10 @@ describe("rate limits", () => {
     // Assess
     expect(statuses.slice(0, 20)).toEqual(Array(20).fill(401));
     expect(statuses.slice(20)).toEqual(Array(5).fill(429));
-    expect(limited.status).toBe(429);
+    expect(limited.status, await bodyText(limited)).toBe(429);
     expect(limited.headers.get("retry-after")).toMatch(/^\d+$/);
     expect(h.calls.length).toBe(lookups); // the limited request read nothing
-    expect(elsewhere.status).toBe(401);
+    expect(elsewhere.status, await bodyText(elsewhere)).toBe(401);
   });
 
   it("count the root key like any key", async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -95,7 +95,7 @@ describe("unified.to-compatible routes", () => {
       key: org.adminKey,
       body: { integration_type: "hubspot" },
     });
-    expect(moved.status).toBe(422);
+    expect(moved.status, await bodyText(moved)).toBe(422);
   });
 
   it("answers 422 for unknown fields, bad dates and a missing integration_type", async () => {
@@ -116,7 +116,7 @@ describe("unified.to-compatible routes", () => {
     const org = await createOrganization(h);
     const created = await create(org.adminKey, { integration_type: "open-meteo" });
     const res = await h.request("DELETE", `/unified/connection/${created.id}`, { key: org.adminKey });
-    expect(res.status).toBe(200);
+    expect(res.status, await bodyText(res)).toBe(200);
     expect(await res.text()).toBe("");
     expect((await h.request("GET", `/unified/connection/${created.id}`, { key: org.adminKey })).status).toBe(
       404,

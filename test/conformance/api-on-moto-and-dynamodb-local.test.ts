@@ -24,6 +24,7 @@ import { generateServerKey, LOCAL_ACCOUNT_ID, LOCAL_REGION } from "@connvault/lo
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import {
   apiRequestInit,
+  bodyText,
   createOrganization,
   type Harness,
   json,
@@ -146,7 +147,7 @@ describe("the API on DynamoDB Local and moto", () => {
 
   it("answers the health check without a key", async () => {
     const res = await api.request("GET", "/v1/health");
-    expect(res.status).toBe(200);
+    expect(res.status, await bodyText(res)).toBe(200);
     expect(await json(res)).toMatchObject({ status: "ok" });
   });
 
@@ -176,7 +177,7 @@ describe("the API on DynamoDB Local and moto", () => {
     );
 
     const got = await api.request("GET", `/v1/connections/${created.id}`, { key: org.adminKey });
-    expect(got.status).toBe(200);
+    expect(got.status, await bodyText(got)).toBe(200);
     expect(got.headers.get("etag")).toBe(created.etag);
     expect(await json(got)).toMatchObject({
       id: created.id,
@@ -227,7 +228,7 @@ describe("the API on DynamoDB Local and moto", () => {
       status: "active",
       credentials: { managed: false },
     });
-    expect(refused.status).toBe(422);
+    expect(refused.status, await bodyText(refused)).toBe(422);
   });
 
   it("lists with filters and pages with an opaque cursor, newest first", async () => {
@@ -265,7 +266,7 @@ describe("the API on DynamoDB Local and moto", () => {
     expect((await list("?environment=staging&access_scope=organizational&limit=100")).data).toHaveLength(5);
     expect((await list("?status=pending_authorization")).data).toEqual([]);
     const forged = await api.request("GET", "/v1/connections?cursor=forged", { key: other.adminKey });
-    expect(forged.status).toBe(400);
+    expect(forged.status, await bodyText(forged)).toBe(400);
   });
 
   it("patches with If-Match and answers 412 to a stale ETag, changing nothing", async () => {
@@ -281,7 +282,7 @@ describe("the API on DynamoDB Local and moto", () => {
     const stale = await patch("too late", created.etag);
 
     expect(ok.status, await ok.clone().text()).toBe(200);
-    expect(stale.status).toBe(412);
+    expect(stale.status, await bodyText(stale)).toBe(412);
     const current = await json<Connection>(
       await api.request("GET", `/v1/connections/${created.id}`, { key: org.adminKey }),
     );

@@ -122,6 +122,12 @@ export async function createOrganization(h: Harness, name = "Test org"): Promise
   };
 }
 
+/** A response's body for an assertion message (`expect(res.status, await bodyText(res))`), read from a clone. */
+export async function bodyText(res: Response): Promise<string> {
+  if (res.bodyUsed) return "(body already read)";
+  return res.clone().text();
+}
+
 export async function json<T = Record<string, unknown>>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }

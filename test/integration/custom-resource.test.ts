@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lambdaContext } from "../fixtures/api-gateway-v2.ts";
 import { secretsManagerClient } from "../helpers/aws.ts";
 import {
+  bodyText,
   createOrganization,
   type Harness,
   json,
@@ -159,7 +160,7 @@ describe("Custom::Connection over its whole lifecycle", () => {
     const id = created.PhysicalResourceId;
     expect(id).toMatch(/^conn_[0-9A-Z]{26}$/);
     const record = await getConnection(org, id);
-    expect(record.status).toBe(200);
+    expect(record.status, await bodyText(record)).toBe(200);
     const connection = await json(record);
     expect(created.Data).toEqual({ ConnectionId: id, AuthAwsArn: connection.auth_aws_arn });
     expect(connection).toMatchObject({

@@ -8,7 +8,13 @@ import {
 import { createResolverHandler } from "@connvault/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoClient, secretsManagerClient } from "../helpers/aws.ts";
-import { createOrganization, type Harness, json, type TestOrganization } from "../helpers/harness.ts";
+import {
+  bodyText,
+  createOrganization,
+  type Harness,
+  json,
+  type TestOrganization,
+} from "../helpers/harness.ts";
 import { withTagCondition } from "../helpers/iam.ts";
 import { type OAuthSetup, resolvedOAuth2Token, startOAuthSetup } from "../helpers/oauth-connector.ts";
 import { authorizeInBrowser as authorizeAt, cookiesOf } from "../helpers/oauth-page.ts";
@@ -75,7 +81,7 @@ describe("OAuth2 connectors", () => {
     const created = await createPending();
     expect(created).toMatchObject({ status: "pending_authorization", auth_aws_arn: null });
     const done = await authorizeInBrowser(created.connector_page_url ?? "");
-    expect(done.status).toBe(200);
+    expect(done.status, await bodyText(done)).toBe(200);
     expect(await done.text()).toContain('data-outcome="success"');
 
     const active = await read(created.id);
@@ -89,7 +95,7 @@ describe("OAuth2 connectors", () => {
   it("redirect to the connection's redirect_url when it has one", async () => {
     const created = await createPending({ redirect_url: "https://app.example.com/connected?tab=1" });
     const done = await authorizeInBrowser(created.connector_page_url ?? "");
-    expect(done.status).toBe(302);
+    expect(done.status, await bodyText(done)).toBe(302);
     const target = new URL(done.headers.get("location") ?? "");
     expect(`${target.origin}${target.pathname}`).toBe("https://app.example.com/connected");
     expect(Object.fromEntries(target.searchParams)).toEqual({
@@ -104,7 +110,7 @@ describe("OAuth2 connectors", () => {
     await authorizeInBrowser(created.connector_page_url ?? "");
     const first = await read(created.id);
     const again = await h.request("POST", `/v1/connections/${created.id}/authorize`, { key: org.adminKey });
-    expect(again.status).toBe(200);
+    expect(again.status, await bodyText(again)).toBe(200);
     const { connector_page_url } = await json<{ connector_page_url: string }>(again);
     expect((await authorizeInBrowser(connector_page_url)).status).toBe(200);
     const second = await read(created.id);
@@ -259,14 +265,14 @@ describe("a failed authorization", () => {
         },
       },
     });
-    expect(wrong.status).toBe(200);
+    expect(wrong.status, await bodyText(wrong)).toBe(200);
     const res = await h.request("POST", "/v1/connectors/acme-wrong-secret/connections", {
       key: org.adminKey,
       body: { name: "x" },
     });
     const created = await json<Connection>(res);
     const done = await authorizeInBrowser(created.connector_page_url ?? "");
-    expect(done.status).toBe(502);
+    expect(done.status, await bodyText(done)).toBe(502);
     expect(await done.text()).toContain("token endpoint answered 401");
     expect(await read(created.id)).toMatchObject({ status: "pending_authorization", auth_aws_arn: null });
   });
@@ -283,7 +289,7 @@ describe("a failed authorization", () => {
     expect((await fetch(callback, { redirect: "manual", headers: cookie })).status).toBe(200);
     const after = await read(created.id);
     const replay = await fetch(callback, { redirect: "manual", headers: cookie });
-    expect(replay.status).toBe(400);
+    expect(replay.status, await bodyText(replay)).toBe(400);
     expect(await replay.text()).toContain('data-outcome="error"');
     expect(await read(created.id)).toEqual(after);
   });
@@ -291,11 +297,11 @@ describe("a failed authorization", () => {
   it("answers a forged state or page link with the error page", async () => {
     const created = await createPending();
     const forged = await fetch(`${server.url}/oauth2/callback?state=forged&code=x`);
-    expect(forged.status).toBe(400);
+    expect(forged.status, await bodyText(forged)).toBe(400);
     const page = new URL(created.connector_page_url ?? "");
     const tampered = (page.searchParams.get("state") ?? "").replace(/^./, (c) => (c === "A" ? "B" : "A"));
     const bad = await fetch(`${server.url}/oauth2/authorize?state=${encodeURIComponent(tampered)}`);
-    expect(bad.status).toBe(400);
+    expect(bad.status, await bodyText(bad)).toBe(400);
     expect((await read(created.id)).status).toBe("pending_authorization");
   });
 
@@ -304,7 +310,7 @@ describe("a failed authorization", () => {
     provider.setConsent("deny");
     try {
       const done = await authorizeInBrowser(created.connector_page_url ?? "");
-      expect(done.status).toBe(400);
+      expect(done.status, await bodyText(done)).toBe(400);
       expect(await done.text()).toContain("declined");
     } finally {
       provider.setConsent("approve");

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  bodyText,
   createOrganization,
   type Harness,
   json,
@@ -54,7 +55,7 @@ describe("a connector_page_url", () => {
 
     const again = await openPage(server.url, link);
 
-    expect(again.status).toBe(400);
+    expect(again.status, await bodyText(again)).toBe(400);
     expect(await again.text()).toContain("already been used");
   });
 
@@ -65,7 +66,7 @@ describe("a connector_page_url", () => {
 
     const again = await openPage(server.url, link);
 
-    expect(again.status).toBe(400);
+    expect(again.status, await bodyText(again)).toBe(400);
     expect(await read(created.id)).toMatchObject({ status: "active", credentials: { version: 1 } });
   });
 
@@ -79,9 +80,9 @@ describe("a connector_page_url", () => {
     const late = await openPage(server.url, opensLate);
     const finished = await fetch(earlyCallback, { headers: { cookie: cookiesOf(early) } });
 
-    expect(late.status).toBe(400);
+    expect(late.status, await bodyText(late)).toBe(400);
     expect(await late.text()).toContain("already authorized");
-    expect(finished.status).toBe(400);
+    expect(finished.status, await bodyText(finished)).toBe(400);
     expect(await finished.text()).toContain("already authorized");
     expect(await read(created.id)).toMatchObject({ status: "active", credentials: { version: 1 } });
   });
@@ -93,7 +94,7 @@ describe("the OAuth2 callback", () => {
 
     const done = await authorizeInBrowser(server.url, created.connector_page_url ?? "", { cookie: "" });
 
-    expect(done.status).toBe(400);
+    expect(done.status, await bodyText(done)).toBe(400);
     expect(await done.text()).toContain("not started in this browser");
     expect(await read(created.id)).toMatchObject({ status: "pending_authorization", credentials: null });
   });
@@ -106,7 +107,7 @@ describe("the OAuth2 callback", () => {
       cookie: cookiesOf(victims),
     });
 
-    expect(done.status).toBe(400);
+    expect(done.status, await bodyText(done)).toBe(400);
     expect(await read(created.id)).toMatchObject({ status: "pending_authorization", credentials: null });
   });
 

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bodyText } from "../helpers/harness.ts";
 import {
   ACCOUNT_ID,
   basicAuthorization,
@@ -80,7 +81,7 @@ function client(
       const code = redirect.searchParams.get("code");
       expect(code).toBeTruthy();
       const response = await this.exchange(code ?? "", verifier);
-      expect(response.status).toBe(200);
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
       return response.body as unknown as TokenResponse;
     },
   };
@@ -113,7 +114,7 @@ describe("the OAuth 2.0 server fixture (oidc-provider)", () => {
     const { url } = client(server).authorization();
     const response = await fetch(url, { redirect: "manual" });
     await response.body?.cancel();
-    expect(response.status).toBe(303);
+    expect(response.status, await bodyText(response)).toBe(303);
     const cookies = response.headers.getSetCookie();
     expect(cookies.length).toBeGreaterThan(0);
     for (const cookie of cookies) {
@@ -133,7 +134,7 @@ describe("the OAuth 2.0 server fixture (oidc-provider)", () => {
     expect(code).not.toBe("");
 
     const exchanged = await oauth.exchange(code, verifier);
-    expect(exchanged.status).toBe(200);
+    expect(exchanged.status, JSON.stringify(exchanged.body)).toBe(200);
     const tokens = exchanged.body as unknown as TokenResponse;
     expect(tokens).toMatchObject({ token_type: "Bearer", expires_in: expect.any(Number) });
     expect(tokens.expires_in).toBeGreaterThan(3500);
@@ -152,7 +153,7 @@ describe("the OAuth 2.0 server fixture (oidc-provider)", () => {
     expect(await userinfo.json()).toEqual({ sub: ACCOUNT_ID });
 
     const refreshed = await oauth.refresh(tokens.refresh_token ?? "");
-    expect(refreshed.status).toBe(200);
+    expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
     const rotated = refreshed.body as unknown as TokenResponse;
     expect(server.tokenRequests.refresh_token).toBe(before.refresh_token + 1);
     expect(rotated.refresh_token).toEqual(expect.any(String));
@@ -173,7 +174,7 @@ describe("the OAuth 2.0 server fixture (oidc-provider)", () => {
     const { redirect, verifier } = await oauth.authorize();
     const code = redirect.searchParams.get("code") ?? "";
     const first = await oauth.exchange(code, verifier);
-    expect(first.status).toBe(200);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
     const tokens = first.body as unknown as TokenResponse;
 
     const replayed = await oauth.exchange(code, verifier);
@@ -187,7 +188,7 @@ describe("the OAuth 2.0 server fixture (oidc-provider)", () => {
     let { refresh_token: refreshToken } = await oauth.tokens();
     for (let i = 0; i < 3; i++) {
       const response = await oauth.refresh(refreshToken ?? "");
-      expect(response.status).toBe(200);
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
       const next = response.body as unknown as TokenResponse;
       expect(next.refresh_token).not.toBe(refreshToken);
       expect(await server.accepts(next.access_token)).toBe(true);
@@ -287,7 +288,7 @@ describe("the OAuth 2.0 server fixture with client_secret_post", () => {
     expect(await server.accepts(tokens.access_token)).toBe(true);
 
     const refreshed = await oauth.refresh(tokens.refresh_token ?? "");
-    expect(refreshed.status).toBe(200);
+    expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
     expect(server.tokenRequests).toEqual({ authorization_code: 1, refresh_token: 1 });
 
     const basic = await client(server, "client_secret_basic").refresh(

@@ -1,6 +1,6 @@
 import { HttpTokenEndpoint, MAX_EXPIRES_IN_SECONDS, tokenFrom } from "@connvault/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
 import { type LoopbackServer, startLoopbackServer } from "../helpers/loopback-server.ts";
 import { cookiesOf, flowStateOf, openPage } from "../helpers/oauth-page.ts";
 
@@ -155,7 +155,7 @@ describe("the OAuth2 callback when the token endpoint misbehaves", () => {
 
     const done = await callback(connection.connector_page_url);
 
-    expect(done.status).toBe(502);
+    expect(done.status, await bodyText(done)).toBe(502);
     expect(await done.text()).toContain("answered a redirect (307)");
     expect(thief.requests).toEqual([]);
     expect(await connection.read()).toMatchObject({ status: "pending_authorization", auth_aws_arn: null });

@@ -9,9 +9,10 @@ import type { KeyPrincipal } from "../api-keys/api-key.ts";
 import type { AuthType, Connector } from "../connectors/connector.ts";
 import type { CredentialPayload, CredentialVault, SecretOwner } from "../secrets/secrets.ports.ts";
 import type { Clock } from "../shared/clock.ts";
-import { PayloadTooLargeError, ValidationError } from "../shared/errors.ts";
+import { ForbiddenError, PayloadTooLargeError, ValidationError } from "../shared/errors.ts";
 import { IdempotencyKeyReusedError } from "../shared/idempotency.ts";
 import type { SecretTokens } from "../shared/secret-token.ts";
+import { couldHaveDeleted } from "./access.ts";
 import {
   SecretExistsError,
   SecretMissingError,
@@ -46,8 +47,48 @@ export class ConnectionSecrets {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * The secret of a connection being created, before its record (`draft`, not yet written): the
+   * secret the request adopts (an admin's only, claimed for this connection) or a new one holding
+   * its credentials; neither when it sends none. Returns what the record stores about it.
+   */
+  async provision(
+    caller: KeyPrincipal,
+    draft: ConnectionRecord,
+    input: CredentialPayload & { auth_aws_arn?: string | undefined },
+    idempotencyKey: string | undefined,
+  ): Promise<Pick<ConnectionRecord, "auth_aws_arn" | "credentials">> {
+    const payload = credentialPayload(input);
+    const now = draft.created_at;
+    if (input.auth_aws_arn) {
+      if (caller.role !== "admin") throw new ForbiddenError("Only an admin may adopt an existing secret");
+      const arn = await this.adopt(caller, input.auth_aws_arn);
+      await this.claim({ arn, connection_id: draft.id, claimed_at: now }, caller.organization_id);
+      const credentials = {
+        auth_method: null,
+        version: 1,
+        updated_at: now,
+        managed: false,
+        version_id: null,
+      };
+      return { auth_aws_arn: arn, credentials };
+    }
+    if (!payload) return { auth_aws_arn: null, credentials: null };
+    const token = this.secretToken(draft.id, 1, payload);
+    return {
+      auth_aws_arn: await this.createSecret(secretOwner(draft), payload, token, idempotencyKey),
+      credentials: {
+        auth_method: authMethodOf(input),
+        version: 1,
+        updated_at: now,
+        managed: true,
+        version_id: token,
+      },
+    };
+  }
+
   /** Creates a new connection's secret and returns its ARN. */
-  async createSecret(
+  private async createSecret(
     owner: SecretOwner,
     payload: CredentialPayload,
     token: string,
@@ -161,8 +202,44 @@ export class ConnectionSecrets {
     }
   }
 
+  /**
+   * A managed secret's tags say who could delete its connection (see {@link deleteOrphan}), so
+   * they follow a change of the record's access scope.
+   */
+  async followScope(record: ConnectionRecord, next: ConnectionRecord): Promise<void> {
+    if (next.access_scope === record.access_scope || !record.credentials?.managed || !record.auth_aws_arn)
+      return;
+    await this.vault
+      .retag(record.auth_aws_arn, { owner: next.owner, accessScope: next.access_scope })
+      .catch(ignoreMissing); // a secret gone is the reconciler's to report
+  }
+
+  /**
+   * After its record is deleted: a managed secret is deleted (scheduled with the recovery window,
+   * or at once with `force`); an adopted one is never touched, only its claim released.
+   */
+  async deleteFor(deleted: ConnectionRecord, options: { force: boolean }): Promise<void> {
+    if (deleted.credentials?.managed && deleted.auth_aws_arn) {
+      await this.vault.delete(deleted.auth_aws_arn, options).catch(ignoreMissing);
+    } else await this.releaseClaim(deleted);
+  }
+
+  /**
+   * A delete retried after an earlier attempt removed the record but not its secret finishes the
+   * job, found by the secret's name. Only a secret whose tags prove the caller could have deleted
+   * that connection (its owner, or an admin for an organizational one) is deleted, and one already
+   * scheduled for deletion is never turned into a forced deletion. False when there was none to delete.
+   */
+  async deleteOrphan(caller: KeyPrincipal, id: string, options: { force: boolean }): Promise<boolean> {
+    const secretId = this.vault.managedSecretId({ organizationId: caller.organization_id, connectionId: id });
+    const orphan = await this.vault.describe(secretId);
+    if (!orphan || orphan.scheduledForDeletion || !couldHaveDeleted(caller, id, orphan.tags)) return false;
+    await this.vault.delete(secretId, options).catch(ignoreMissing);
+    return true;
+  }
+
   /** Checks that an existing secret may be adopted and returns its canonical ARN. */
-  async adopt(caller: KeyPrincipal, arn: string): Promise<string> {
+  private async adopt(caller: KeyPrincipal, arn: string): Promise<string> {
     const reject = (code: string, message: string) => ValidationError.at("auth_aws_arn", code, message);
     const untagged = "Tag the secret with connvault:organization_id = your organization id to adopt it";
     const secret = await this.vault.describe(arn).catch((error: unknown) => {
@@ -186,7 +263,7 @@ export class ConnectionSecrets {
    * held by another connection is taken over only when stale: that connection no longer points at
    * the secret, or has no record long after the claim was made.
    */
-  async claim(claim: SecretClaim, organizationId: string): Promise<void> {
+  private async claim(claim: SecretClaim, organizationId: string): Promise<void> {
     if (await this.claims.claim(organizationId, claim)) return;
     const held = await this.claims.get(organizationId, claim.arn);
     const stale = held ? await this.isStale(organizationId, held) : true;
@@ -204,13 +281,19 @@ export class ConnectionSecrets {
     return this.clock.now().getTime() - Date.parse(held.claimed_at) > CLAIM_GRACE_MS;
   }
 
+  /** Releases the record's claim on the secret it adopted, if it adopted one. */
+  async releaseClaim(record: ConnectionRecord): Promise<void> {
+    if (record.credentials && !record.credentials.managed && record.auth_aws_arn)
+      await this.release(record.organization_id, record.auth_aws_arn, record.id);
+  }
+
   /** Best effort: a claim left behind is stale once its connection is gone, and taken over then. */
-  release(organizationId: string, arn: string, connectionId: string): Promise<void> {
+  private release(organizationId: string, arn: string, connectionId: string): Promise<void> {
     return this.claims.release(organizationId, arn, connectionId).catch(() => undefined);
   }
 
   /** The ClientRequestToken of a connection's secret version: the same write always gets the same token. */
-  secretToken(connectionId: string, version: number, payload: CredentialPayload): string {
+  private secretToken(connectionId: string, version: number, payload: CredentialPayload): string {
     return this.tokens.for("connection", connectionId, version, payload);
   }
 }
@@ -224,7 +307,7 @@ const secretOwner = (record: ConnectionRecord): SecretOwner => ({
 });
 
 /** Swallows a SecretMissingError (the secret is already gone); rethrows anything else. */
-export const ignoreMissing = (error: unknown) => {
+const ignoreMissing = (error: unknown) => {
   if (!(error instanceof SecretMissingError)) throw error;
 };
 

@@ -3,7 +3,7 @@ import { requireMember } from "../api-keys/principal.ts";
 import type { ConnectorService } from "../connectors/connector.service.ts";
 import type { Connector } from "../connectors/connector.ts";
 import { findVersion } from "../connectors/connector.ts";
-import type { CredentialPayload, CredentialVault, SecretOwner } from "../secrets/secrets.ports.ts";
+import type { CredentialPayload, CredentialVault } from "../secrets/secrets.ports.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { CursorCodec } from "../shared/cursor.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../shared/errors.ts";
@@ -22,7 +22,6 @@ import {
   canChange,
   canSee,
   changeRule,
-  couldHaveDeleted,
   seeRule,
   systemAccess,
 } from "./access.ts";
@@ -44,7 +43,6 @@ import {
   ConnectionSecrets,
   checkCredentials,
   credentialPayload,
-  ignoreMissing,
   redact,
 } from "./connection-secrets.ts";
 
@@ -85,7 +83,7 @@ export class ConnectionService {
 
   constructor(
     private readonly store: ConnectionStore,
-    private readonly vault: CredentialVault,
+    vault: CredentialVault,
     private readonly connectors: ConnectorService,
     private readonly cursors: CursorCodec,
     private readonly clock: Clock,
@@ -122,7 +120,6 @@ export class ConnectionService {
     if (input.owner && input.owner !== caller.user_id && caller.role !== "admin") {
       throw new ForbiddenError("Only an admin may create a connection owned by another user");
     }
-    const payload = credentialPayload(input);
     const id = idempotencyKey ? connectionIdFor(caller.organization_id, idempotencyKey) : newId("conn");
     const request = fingerprint({
       op: "create",
@@ -130,34 +127,8 @@ export class ConnectionService {
       caller: caller.user_id,
       input: redact(input),
     });
-    const owner: SecretOwner = {
-      organizationId: caller.organization_id,
-      connectionId: id,
-      connectorId: connector.id,
-      owner: input.owner ?? caller.user_id,
-      accessScope: input.access_scope,
-    };
     const now = this.clock.now().toISOString();
-
-    let credentials: ConnectionRecord["credentials"] = null;
-    let arn: string | null = null;
-    if (input.auth_aws_arn) {
-      if (caller.role !== "admin") throw new ForbiddenError("Only an admin may adopt an existing secret");
-      arn = await this.secrets.adopt(caller, input.auth_aws_arn);
-      await this.secrets.claim({ arn, connection_id: id, claimed_at: now }, caller.organization_id);
-      credentials = { auth_method: null, version: 1, updated_at: now, managed: false, version_id: null };
-    } else if (payload) {
-      const token = this.secrets.secretToken(id, 1, payload);
-      arn = await this.secrets.createSecret(owner, payload, token, idempotencyKey);
-      credentials = {
-        auth_method: authMethodOf(input),
-        version: 1,
-        updated_at: now,
-        managed: true,
-        version_id: token,
-      };
-    }
-    const record = withStatus({
+    const draft: ConnectionRecord = {
       id,
       organization_id: caller.organization_id,
       connector_id: connector.id,
@@ -176,8 +147,8 @@ export class ConnectionService {
       metadata: input.metadata,
       permissions: input.permissions ?? [],
       categories: input.categories ?? [],
-      credentials,
-      auth_aws_arn: arn,
+      credentials: null,
+      auth_aws_arn: null,
       is_paused: input.is_paused ?? false,
       health: null,
       health_reason: null,
@@ -189,8 +160,9 @@ export class ConnectionService {
       updated_at: now,
       last_change: { type: "created", actor: { type: "user", id: caller.user_id } },
       revision: 1,
-    });
-    return this.insert(record, request, idempotencyKey);
+    };
+    const secret = await this.secrets.provision(caller, draft, input, idempotencyKey);
+    return this.insert(withStatus({ ...draft, ...secret }), request, idempotencyKey);
   }
 
   /** A connection the caller may see; anything else (another organization, another user's personal one) is 404. */
@@ -239,12 +211,7 @@ export class ConnectionService {
       }
       if (patch.version !== undefined)
         checkVersion(await this.connectors.get(record.connector_id), patch.version);
-      // The managed secret's tags say who could delete the connection: they follow its access scope.
-      if (next.access_scope !== record.access_scope && record.credentials?.managed && record.auth_aws_arn) {
-        await this.vault
-          .retag(record.auth_aws_arn, { owner: next.owner, accessScope: next.access_scope })
-          .catch(ignoreMissing); // a secret gone is the reconciler's to report
-      }
+      await this.secrets.followScope(record, next);
       return next;
     });
   }
@@ -293,8 +260,7 @@ export class ConnectionService {
     reason: string,
     arn: string,
   ): Promise<ConnectionRecord | null> {
-    let marked = false;
-    let adopted = false;
+    let marked: ConnectionRecord | null = null;
     try {
       const record = await this.modify(
         systemAccess(organizationId, "reconciler"),
@@ -302,8 +268,7 @@ export class ConnectionService {
         undefined,
         "health_reported",
         (record) => {
-          marked = record.auth_aws_arn === arn;
-          adopted = record.credentials?.managed === false;
+          marked = record.auth_aws_arn === arn ? record : null;
           if (!marked) return null;
           return {
             ...record,
@@ -314,8 +279,9 @@ export class ConnectionService {
           };
         },
       );
-      if (marked && adopted) await this.secrets.release(organizationId, arn, id);
-      return marked ? record : null;
+      if (!marked) return null;
+      await this.secrets.releaseClaim(marked);
+      return record;
     } catch (error) {
       if (error instanceof NotFoundError) return null;
       throw error;
@@ -362,14 +328,7 @@ export class ConnectionService {
     const caller = requireMember(principal);
     if (!isWellFormedId(id)) throw new NotFoundError("connection", id);
     const deleted = await this.store.delete(caller.organization_id, id, changeRule(caller));
-    if (deleted) {
-      if (deleted.credentials?.managed && deleted.auth_aws_arn) {
-        await this.vault.delete(deleted.auth_aws_arn, options).catch(ignoreMissing);
-      } else if (deleted.credentials && deleted.auth_aws_arn) {
-        await this.secrets.release(deleted.organization_id, deleted.auth_aws_arn, id);
-      }
-      return;
-    }
+    if (deleted) return this.secrets.deleteFor(deleted, options);
     const existing = await this.store.get(caller.organization_id, id);
     if (existing) {
       assertCanChange(caller, existing, id);
@@ -378,17 +337,8 @@ export class ConnectionService {
         "The connection changed while it was being deleted; retry",
       );
     }
-    /*
-     * The record is gone: only a secret whose tags prove the caller could have deleted that
-     * connection (its owner, or an admin for an organizational one) is finished, and one already
-     * scheduled for deletion is never turned into a forced deletion. Anything else is 404.
-     */
-    const secretId = this.vault.managedSecretId({ organizationId: caller.organization_id, connectionId: id });
-    const orphan = await this.vault.describe(secretId);
-    if (!orphan || orphan.scheduledForDeletion || !couldHaveDeleted(caller, id, orphan.tags)) {
-      throw new NotFoundError("connection", id);
-    }
-    await this.vault.delete(secretId, options).catch(ignoreMissing);
+    // The record is gone: an earlier attempt may have left its secret behind.
+    if (!(await this.secrets.deleteOrphan(caller, id, options))) throw new NotFoundError("connection", id);
   }
 
   /**

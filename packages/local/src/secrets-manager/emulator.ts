@@ -1,27 +1,28 @@
 import { randomInt } from "node:crypto";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { type AwsJsonResponse, AwsServiceError, ok } from "../aws-json.ts";
+import { type Filter, filterPredicates } from "./filters.ts";
+import {
+  checkLength,
+  invalidParameter,
+  invalidRequest,
+  type SecretValue,
+  type Tag,
+  validationError,
+  validName,
+  validSecretId,
+  validStages,
+  validTags,
+  validToken,
+  validValue,
+} from "./validation.ts";
 
 const CURRENT = "AWSCURRENT";
 const PREVIOUS = "AWSPREVIOUS";
-const MAX_VALUE_BYTES = 65_536;
 const MAX_UNLABELLED_VERSIONS = 100;
 const DEFAULT_RECOVERY_WINDOW_DAYS = 30;
 const DAY_MS = 86_400_000;
-const NAME_PATTERN = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
-const FILTER_VALUE_PATTERN = /^!?[a-zA-Z0-9 :_@/+=.\-!]*$/;
-const MAX_FILTER_VALUE_LENGTH = 512;
 const ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
-interface Tag {
-  Key: string;
-  Value: string;
-}
-
-interface Filter {
-  Key?: string;
-  Values?: string[];
-}
 
 /** The request fields of the supported operations. They come off the wire, so each one is checked. */
 export interface SecretsManagerInput {
@@ -44,12 +45,6 @@ export interface SecretsManagerInput {
   Filters?: Filter[];
   IncludePlannedDeletion?: boolean;
   SortOrder?: string;
-}
-
-/** Exactly one of the two is set; `SecretBinary` is kept base64-encoded, as on the wire. */
-interface SecretValue {
-  SecretString?: string;
-  SecretBinary?: string;
 }
 
 interface SecretVersion {
@@ -182,7 +177,7 @@ export class SecretsManagerEmulator {
     const secret = this.activeSecret(input.SecretId);
     const token = validToken(input.ClientRequestToken);
     const value = validValue(input);
-    const stages = validStages(input.VersionStages);
+    const stages = validStages(input.VersionStages) ?? [CURRENT];
     const existing = secret.versions.find((version) => version.versionId === token);
     if (existing && !sameValue(existing.value, value)) {
       throw new AwsServiceError(
@@ -454,41 +449,6 @@ function upsertTags(current: Tag[], changes: Tag[]): Tag[] {
   return [...byKey.values()];
 }
 
-/**
- * AWS filter semantics: prefix matches, case-sensitive except for `description`; `all` splits the value
- * into words and needs each to start a word of the name, description, a tag key or a tag value, ignoring
- * case. connvault's secrets are never replicas nor managed by a service, so those keys match nothing.
- */
-const FILTER_MATCHERS = new Map<string, (secret: StoredSecret, term: string) => boolean>([
-  ["name", (secret, term) => secret.name.startsWith(term)],
-  [
-    "description",
-    (secret, term) => secret.description?.toLowerCase().startsWith(term.toLowerCase()) ?? false,
-  ],
-  ["tag-key", (secret, term) => secret.tags.some((tag) => tag.Key.startsWith(term))],
-  ["tag-value", (secret, term) => secret.tags.some((tag) => tag.Value.startsWith(term))],
-  ["primary-region", () => false],
-  ["owning-service", () => false],
-  ["all", matchesAnyAttributeWords],
-]);
-
-function matchesAnyAttributeWords(secret: StoredSecret, term: string): boolean {
-  const attributes = [
-    secret.name,
-    secret.description ?? "",
-    ...secret.tags.flatMap((tag) => [tag.Key, tag.Value]),
-  ];
-  const attributeWords = attributes.flatMap(words);
-  return words(term).every((word) => attributeWords.some((attributeWord) => attributeWord.startsWith(word)));
-}
-
-function words(text: string): string[] {
-  return text
-    .toLowerCase()
-    .split(/[\s/_+=.@:!-]+/)
-    .filter((word) => word !== "");
-}
-
 function encodeNextToken(offset: number): string {
   return Buffer.from(`offset:${offset}`).toString("base64url");
 }
@@ -499,114 +459,6 @@ function decodeNextToken(token: string): number {
   return Number(match[1]);
 }
 
-function validName(name: unknown): string {
-  if (typeof name !== "string" || !NAME_PATTERN.test(name)) {
-    throw new AwsServiceError(
-      "ValidationException",
-      "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!",
-    );
-  }
-  return name;
-}
-
-function validSecretId(id: unknown): string {
-  if (typeof id === "string" && id.startsWith("arn:") && id.length <= 2048) return id;
-  return validName(id);
-}
-
-function validToken(token: string | undefined): string {
-  if (!token) {
-    throw invalidRequest("You must provide a ClientRequestToken value. We recommend a UUID-type value.");
-  }
-  checkLength(token, "ClientRequestToken", 32, 64);
-  return token;
-}
-
-function validValue({ SecretString, SecretBinary }: SecretsManagerInput): SecretValue {
-  if (SecretString !== undefined && SecretBinary !== undefined) {
-    throw invalidParameter(
-      "You can't specify both a binary secret value and a string secret value in the same secret.",
-    );
-  }
-  if (SecretString !== undefined) {
-    checkValueSize("SecretString", Buffer.byteLength(SecretString, "utf8"));
-    return { SecretString };
-  }
-  if (SecretBinary !== undefined) {
-    const bytes = Buffer.from(SecretBinary, "base64");
-    checkValueSize("SecretBinary", bytes.length);
-    return { SecretBinary: bytes.toString("base64") };
-  }
-  throw invalidRequest("You must provide either SecretString or SecretBinary.");
-}
-
-function checkValueSize(field: string, bytes: number): void {
-  if (bytes < 1 || bytes > MAX_VALUE_BYTES) {
-    throw validationError(`${field} must be between 1 and ${MAX_VALUE_BYTES} bytes; it has ${bytes}.`);
-  }
-}
-
-function validStages(stages: string[] | undefined): string[] {
-  if (stages === undefined) return [CURRENT];
-  if (stages.length < 1 || stages.length > 20)
-    throw invalidParameter("VersionStages must hold 1 to 20 labels.");
-  for (const stage of stages) checkLength(stage, "VersionStage", 1, 256);
-  return [...new Set(stages)];
-}
-
-function validTags(tags: Partial<Tag>[] | undefined): Tag[] {
-  return (tags ?? []).map(({ Key = "", Value = "" }) => {
-    checkLength(Key, "Tag key", 1, 128);
-    checkLength(Value, "Tag value", 0, 256);
-    return { Key, Value };
-  });
-}
-
-/** One predicate per filter: a secret passes a filter when any of its values (`!` negates one) matches. */
-function filterPredicates(filters: Filter[] | undefined): Array<(secret: StoredSecret) => boolean> {
-  return (filters ?? []).map(({ Key, Values }) => {
-    const matches = FILTER_MATCHERS.get(Key ?? "");
-    if (!matches) {
-      throw validationError(`Filter key must be one of: ${[...FILTER_MATCHERS.keys()].join(", ")}.`);
-    }
-    const values = Array.isArray(Values) ? Values : [];
-    const validValue = (value: unknown) =>
-      typeof value === "string" &&
-      value.length <= MAX_FILTER_VALUE_LENGTH &&
-      FILTER_VALUE_PATTERN.test(value);
-    if (values.length < 1 || values.length > 10 || !values.every(validValue)) {
-      throw validationError(
-        "Filter values must be 1 to 10 strings of at most 512 characters from [a-zA-Z0-9 :_@/+=.-!].",
-      );
-    }
-    return (secret) =>
-      values.some((value) => {
-        const negated = value.startsWith("!");
-        return matches(secret, negated ? value.slice(1) : value) !== negated;
-      });
-  });
-}
-
-function checkLength(value: unknown, field: string, min: number, max: number): void {
-  if (value === undefined) return;
-  if (typeof value !== "string" || value.length < min || value.length > max) {
-    throw invalidParameter(`${field} must be a string of ${min} to ${max} characters.`);
-  }
-}
-
 function secretNotFound(message = "Secrets Manager can't find the specified secret."): AwsServiceError {
   return new AwsServiceError("ResourceNotFoundException", message);
-}
-
-function invalidRequest(message: string): AwsServiceError {
-  return new AwsServiceError("InvalidRequestException", message);
-}
-
-function invalidParameter(message: string): AwsServiceError {
-  return new AwsServiceError("InvalidParameterException", message);
-}
-
-/** A request that breaks a documented constraint (AWS's common ValidationException). */
-function validationError(message: string): AwsServiceError {
-  return new AwsServiceError("ValidationException", message);
 }
