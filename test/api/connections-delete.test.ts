@@ -45,6 +45,24 @@ async function removeRecordOnly(organizationId: string, id: string) {
   );
 }
 
+/** An organization, a member alice, and an organizational connection an admin made for her. */
+async function aliceOwnsAnOrganizationalConnection() {
+  const org = await createOrganization(h);
+  const alice = await org.member();
+  const created = await json<Connection>(
+    await h.request("POST", "/v1/connectors/stripe/connections", {
+      key: org.adminKey,
+      body: {
+        name: "org",
+        owner: alice.userId,
+        access_scope: "organizational",
+        security: { authMethod: "bearer", token: "sk" },
+      },
+    }),
+  );
+  return { org, alice, created };
+}
+
 describe("DELETE /v1/connections/{id}", () => {
   it("deletes the record and schedules the secret with a 7-day recovery window", async () => {
     const org = await createOrganization(h);
@@ -148,19 +166,7 @@ describe("DELETE /v1/connections/{id}", () => {
 
   it("keeps the secret's tags in step with a PATCHed access scope, so they still prove who may finish a delete", async () => {
     // Prepare: an organizational connection alice owns, which she makes personal; its record is then lost.
-    const org = await createOrganization(h);
-    const alice = await org.member();
-    const created = await json<Connection>(
-      await h.request("POST", "/v1/connectors/stripe/connections", {
-        key: org.adminKey,
-        body: {
-          name: "org",
-          owner: alice.userId,
-          access_scope: "organizational",
-          security: { authMethod: "bearer", token: "sk" },
-        },
-      }),
-    );
+    const { org, alice, created } = await aliceOwnsAnOrganizationalConnection();
     const patched = await h.request("PATCH", `/v1/connections/${created.id}`, {
       key: alice.key,
       body: { access_scope: "personal" },
@@ -180,19 +186,7 @@ describe("DELETE /v1/connections/{id}", () => {
   });
 
   it("lets an admin finish the interrupted delete of an organizational connection someone else owns", async () => {
-    const org = await createOrganization(h);
-    const alice = await org.member();
-    const created = await json<Connection>(
-      await h.request("POST", "/v1/connectors/stripe/connections", {
-        key: org.adminKey,
-        body: {
-          name: "org",
-          owner: alice.userId,
-          access_scope: "organizational",
-          security: { authMethod: "bearer", token: "sk" },
-        },
-      }),
-    );
+    const { org, alice, created } = await aliceOwnsAnOrganizationalConnection();
     await removeRecordOnly(org.id, created.id);
 
     const res = await h.request("DELETE", `/v1/connections/${created.id}?force=true`, { key: org.adminKey });
