@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 
 const pattern = new RegExp(SECURE_URL_PATTERN);
 
-describe("the documented URL pattern", () => {
+describe("the URL pattern, documented and checked", () => {
   it("matches only URLs the server accepts", () => {
     fc.assert(
       fc.property(fc.stringMatching(pattern, { size: "small" }), (url) => {
@@ -24,13 +24,16 @@ describe("the documented URL pattern", () => {
       "http://localhost:3000/callback",
       "http://127.0.0.1:8080/oauth2/callback",
       "http://[::1]:9/",
+      "http://127.0.0.1:41243/oauth2/callback",
+      "https://10.0.0.8:8443/api",
+      "https://my_service.internal/v1",
     ]) {
       expect(url).toMatch(pattern);
       expect(secureUrl.safeParse(url).success, url).toBe(true);
     }
   });
 
-  it("does not match what the server refuses", () => {
+  it("refuses what it does not match, though URL parsing would take it", () => {
     for (const url of [
       "",
       "http://example.com",
@@ -41,8 +44,11 @@ describe("the documented URL pattern", () => {
       "https://1.2.3.999",
       "http://127.08.0.1",
       "http://localhost/\\bS",
+      "https://4f5.com*",
+      "https://example.com:65536",
     ]) {
       expect(url).not.toMatch(pattern);
+      expect(secureUrl.safeParse(url).success, url).toBe(false);
     }
   });
 });
