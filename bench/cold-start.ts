@@ -8,9 +8,12 @@ import { bootLocal, generateServerKey } from "@connvault/local";
 import { bundle, bundleComposition, bundleEntry, FUNCTIONS, type FunctionName } from "../scripts/bundle.ts";
 import { httpApiEvent } from "../test/fixtures/api-gateway-v2.ts";
 import { callApi } from "./api.ts";
+import { coldProfile } from "./cold-profile.ts";
 import { type BenchPart, markdownTable, range, ratioRow, stats } from "./report.ts";
 
 const SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 12);
+const PROFILED = 5;
+const FIRST_REQUEST = join(import.meta.dirname, "cold", "first-request.mjs");
 
 interface Sample {
   import_ms: number;
@@ -23,11 +26,7 @@ function sample(bundlePath: string, event: unknown, env: Record<string, string>)
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [
-        join(import.meta.dirname, "cold", "first-request.mjs"),
-        pathToFileURL(bundlePath).href,
-        JSON.stringify(event),
-      ],
+      [FIRST_REQUEST, pathToFileURL(bundlePath).href, JSON.stringify(event)],
       { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "inherit"] },
     );
     let output = "";
@@ -107,6 +106,8 @@ export async function coldStart(): Promise<BenchPart> {
   const composition = (await bundleComposition(FUNCTIONS.api.entry)).slice(0, 10);
   const api = { label: "connvault api", path: join(outDir, "api", "index.mjs") };
   const bundles = { connvault: { ...api, bytes: statSync(api.path).size } } as Record<Variant, Bundle>;
+  const mapped = join(outDir, "api-mapped", "index.mjs");
+  await bundleEntry(FUNCTIONS.api.entry, mapped, true);
   for (const [name, { source, label }] of Object.entries(REFERENCES)) {
     const path = join(outDir, name, "index.mjs");
     const bytes = await bundleEntry(join(import.meta.dirname, "cold", source), path);
@@ -145,6 +146,7 @@ export async function coldStart(): Promise<BenchPart> {
     Variant,
     Sample[]
   >;
+  let profile: [string, number][] = [];
   try {
     for (const name of names) await sample(bundles[name].path, event, env); // warm the file cache
     for (let s = 0; s < SAMPLES; s++) {
@@ -155,6 +157,7 @@ export async function coldStart(): Promise<BenchPart> {
         samples[name].push(result);
       }
     }
+    profile = await coldProfile(mapped, FIRST_REQUEST, event, env, PROFILED);
   } finally {
     await stack.close();
     rmSync(outDir, { recursive: true, force: true });
@@ -212,13 +215,24 @@ floor and Express never touch.
 
 ${times}
 
+Where connvault's cold start goes: V8's CPU profile of ${PROFILED} more api samples (the same bundle built with its
+source map), in milliseconds per sample, each profile sample counted for the package of the nearest
+bundle frame on its stack; V8 compiling the module, which grows with the bundle, is counted apart. The
+profiler adds its own cost, so the sum is above the median.
+
+${markdownTable(
+  ["where", "ms per cold start"],
+  profile.map(([where, ms]) => [where, ms.toFixed(1)]),
+)}
+
 Bundle sizes are exact (esbuild's output is deterministic), so one build is their only sample.
 
 ${sizes}
 
-What the api bundle holds, by package (esbuild's metafile), the ten largest: what is above the floor is
-mostly zod, whose schemas every function's core module builds at import (the \`z\` namespace keeps it whole),
-then connvault's own code, Hono and the OpenAPI generator.
+What the api bundle holds, by package (esbuild's metafile), the ten largest. What is above the floor is
+mostly zod, in every function: each imports core's schema modules (connections, connectors, API keys,
+URLs), whose top-level \`z.object(…)\` calls are kept wherever one of the module's exports is used, and
+\`config.ts\` parses the environment with zod's classic API, which is not tree-shaken.
 
 ${markdownTable(
   ["from", "bytes in the api bundle"],

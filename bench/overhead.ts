@@ -10,13 +10,37 @@ import { Hono } from "hono";
 import { handle } from "hono/aws-lambda";
 import { httpApiEvent } from "../test/fixtures/api-gateway-v2.ts";
 import { callApi } from "./api.ts";
+import { CATEGORIES, type Category, profileByCategory } from "./profile.ts";
 import { type BenchPart, markdownTable, range, ratioRow, type Stats, stats } from "./report.ts";
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 10);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
+const PROFILED = ITERATIONS * 5;
 
 type Handler = {
   handle(request: HttpRequest, options?: HttpHandlerOptions): Promise<{ response: HttpResponse }>;
+};
+
+const CASES = ["create", "get", "list"] as const;
+type CaseName = (typeof CASES)[number];
+
+interface RecordedCall {
+  client: "dynamo" | "secrets";
+  command: string;
+  input: object;
+}
+type Sender = { send(command: never): Promise<unknown> };
+
+const COMMANDS: Record<string, new (input: never) => unknown> = {
+  CreateSecretCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+};
+const commandOf = (name: string, input: object) => {
+  const Command = COMMANDS[name];
+  if (!Command) throw new Error(`the floor has no ${name}: add it to COMMANDS`);
+  return new Command(input as never) as never;
 };
 
 /** Records one HTTP answer per AWS operation, then answers every later request from memory. */
@@ -60,10 +84,22 @@ class ReplayHandler implements Handler {
  * responses recorded against the embedded backend: both pay the SDK's own work.
  */
 export async function overhead(): Promise<BenchPart> {
+  // Logging at INFO, as deployed: each request builds and redacts its JSON access line, which goes to a
+  // sink here instead of the terminal (on Lambda a write to the runtime's pipe).
+  const write = process.stdout.write;
+  process.stdout.write = () => true;
+  try {
+    return await measure();
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+async function measure(): Promise<BenchPart> {
   const rootApiKey = generateApiKey();
   const stack = await bootLocal({
     rootApiKey,
-    env: { CONNVAULT_LOG_LEVEL: "SILENT", CONNVAULT_RATE_LIMIT_PER_SECOND: "0" },
+    env: { CONNVAULT_LOG_LEVEL: "INFO", CONNVAULT_RATE_LIMIT_PER_SECOND: "0" },
   });
   const { dynamo, secrets } = stack.services.clients;
   // A cached middleware stack keeps the request handler it was resolved with: resolve afresh while
@@ -102,9 +138,33 @@ export async function overhead(): Promise<BenchPart> {
   };
 
   const connvault = handle(stack.app) as (event: APIGatewayProxyEventV2) => Promise<unknown>;
+
+  // The AWS calls connvault makes for each request, recorded once with their exact inputs (the item
+  // with all its attributes, the secret with its tags), so the floor pays the same SDK work.
+  const recorded: Record<CaseName, RecordedCall[]> = { create: [], get: [], list: [] };
+  let recording: RecordedCall[] | undefined;
+  const clientsByName = { dynamo, secrets };
+  for (const [client, sdk] of Object.entries(clientsByName) as [RecordedCall["client"], typeof dynamo][]) {
+    sdk.middlewareStack.add(
+      (next, context) => (args) => {
+        const command = context.commandName ?? "";
+        recording?.push({ client, command, input: structuredClone(args.input) });
+        return next(args);
+      },
+      { step: "initialize", name: "benchRecorder" },
+    );
+  }
+  for (const name of CASES) {
+    recording = recorded[name];
+    await connvault(cases[name]);
+  }
+  recording = undefined;
+  for (const sdk of Object.values(clientsByName)) sdk.middlewareStack.remove("benchRecorder");
+
   /**
-   * The floor: the same SDK calls, straight from the event to the answer, on clients built with the
-   * SDK's defaults (as a hand-written handler would) and the same replay. A second floor uses
+   * The floor: connvault's own AWS calls with the same inputs, straight from the event to the answer,
+   * on clients built with the SDK's defaults (as a hand-written handler would) and the same replay: in
+   * order, and a list page's two Queries in parallel, as connvault makes them. A second floor uses
    * connvault's client settings (cached middleware stacks, no logger middleware), which leaves only
    * the framework's share.
    */
@@ -112,44 +172,24 @@ export async function overhead(): Promise<BenchPart> {
   const floorFor = (tuned: boolean) => {
     const dynamoConfig = { ...aws, requestHandler: replays[0] as Handler };
     const secretsConfig = { ...aws, requestHandler: replays[1] as Handler };
-    const dynamo = tuned ? awsClient(DynamoDBClient, dynamoConfig) : new DynamoDBClient(dynamoConfig);
-    const secrets = tuned
-      ? awsClient(SecretsManagerClient, secretsConfig)
-      : new SecretsManagerClient(secretsConfig);
+    const clients: Record<RecordedCall["client"], Sender> = {
+      dynamo: tuned ? awsClient(DynamoDBClient, dynamoConfig) : new DynamoDBClient(dynamoConfig),
+      secrets: tuned
+        ? awsClient(SecretsManagerClient, secretsConfig)
+        : new SecretsManagerClient(secretsConfig),
+    };
+    const send = ({ client, command, input }: RecordedCall) =>
+      clients[client].send(commandOf(command, input));
+    const answer = (statusCode: number, output: unknown) => ({ statusCode, body: JSON.stringify(output) });
     return {
       create: async (e: APIGatewayProxyEventV2) => {
-        const input = JSON.parse(e.body ?? "{}");
-        const secret = await secrets.send(
-          new CreateSecretCommand({
-            Name: "n",
-            SecretString: JSON.stringify(input.security),
-            ClientRequestToken: "t".repeat(32),
-          }),
-        );
-        await dynamo.send(
-          new PutItemCommand({
-            TableName: "t",
-            Item: { pk: { S: "p" }, name: { S: input.name }, arn: { S: secret.ARN ?? "" } },
-          }),
-        );
-        return {
-          statusCode: 201,
-          body: JSON.stringify({ id: "conn", name: input.name, auth_aws_arn: secret.ARN }),
-        };
+        JSON.parse(e.body ?? "{}");
+        let output: unknown;
+        for (const call of recorded.create) output = await send(call);
+        return answer(201, output);
       },
-      get: async (_e: APIGatewayProxyEventV2) => {
-        const item = await dynamo.send(
-          new GetItemCommand({ TableName: "t", Key: { pk: { S: "p" }, sk: { S: "s" } } }),
-        );
-        return { statusCode: 200, body: JSON.stringify(item.Item) };
-      },
-      // The same two Queries a list page makes (the organizational and the caller's own range), in parallel.
-      list: async (_e: APIGatewayProxyEventV2) => {
-        const query = () =>
-          dynamo.send(new QueryCommand({ TableName: "t", KeyConditionExpression: "pk = :p" }));
-        const pages = await Promise.all([query(), query()]);
-        return { statusCode: 200, body: JSON.stringify({ data: pages.flatMap((page) => page.Items) }) };
-      },
+      get: async (_e: APIGatewayProxyEventV2) => answer(200, await send(recorded.get[0] as RecordedCall)),
+      list: async (_e: APIGatewayProxyEventV2) => answer(200, await Promise.all(recorded.list.map(send))),
     };
   };
   const floors = { defaults: floorFor(false), tuned: floorFor(true) };
@@ -167,7 +207,7 @@ export async function overhead(): Promise<BenchPart> {
   constant.all("*", (c) => c.json({ id: "conn", object: "connection" }));
   const adapter = handle(constant) as (event: APIGatewayProxyEventV2) => Promise<unknown>;
   const measured: Record<string, { ours: Stats; floor: Stats; tuned: Stats; adapter: Stats }> = {};
-  for (const name of ["create", "get", "list"] as const) {
+  for (const name of CASES) {
     const runs = [
       () => connvault(cases[name]),
       () => floors.defaults[name](cases[name]),
@@ -186,7 +226,34 @@ export async function overhead(): Promise<BenchPart> {
     const [ours, floor, tuned, alone] = samples.map(stats) as [Stats, Stats, Stats, Stats];
     measured[name] = { ours, floor, tuned, adapter: alone };
   }
+  // Where the time goes: the sampling profiler over the same requests, connvault and the floor.
+  const profiled = {} as Record<
+    CaseName,
+    { ours: Record<Category, number>; floor: Record<Category, number> }
+  >;
+  for (const name of CASES) {
+    profiled[name] = {
+      ours: await profileByCategory(() => connvault(cases[name]), PROFILED),
+      floor: await profileByCategory(() => floors.defaults[name](cases[name]), PROFILED),
+    };
+  }
   await stack.close();
+  const profileTable = markdownTable(
+    ["CPU µs per request", ...CASES.flatMap((name) => [`${name}: connvault`, "floor"])],
+    [...CATEGORIES, "total"].map((category) => [
+      category,
+      ...CASES.flatMap((name) =>
+        (["ours", "floor"] as const).map((side) => {
+          const spent = profiled[name][side];
+          const micros =
+            category === "total"
+              ? Object.values(spent).reduce((sum, value) => sum + value, 0)
+              : spent[category as Category];
+          return micros.toFixed(0);
+        }),
+      ),
+    ]),
+  );
 
   const table = markdownTable(
     [
@@ -210,16 +277,23 @@ export async function overhead(): Promise<BenchPart> {
   );
   return {
     title: "Per-request overhead",
-    details: `CPU per request of the real Lambda handler against a bare handler making the same SDK calls; AWS's answers
+    details: `CPU per request of the real Lambda handler against a bare handler making the same AWS calls; AWS's answers
 are HTTP responses recorded against the embedded backend and replayed at the request handler, at zero
 latency, so both pay the SDK's own work (signing, serialization, retries' bookkeeping). ${SAMPLES} samples of
-${ITERATIONS} requests each, interleaved; logging off (in production one JSON access line per request is
-extra). The floor builds its clients with the SDK's defaults. The next columns set connvault's framework
+${ITERATIONS} requests each, interleaved; logging at INFO (one JSON access line per request, written to a
+sink). The floor makes connvault's own AWS calls, recorded with their exact inputs, and builds its clients with the SDK's defaults. The next columns set connvault's framework
 and features apart, against a floor with connvault's client settings (middleware stacks resolved once, no
 logger middleware); the last gives what Hono's Lambda adapter alone costs around a constant answer
 (building the web-standard Request and Response).
 
-${table}`,
+${table}
+
+Where the time goes: V8's sampling profiler (every 100 µs) over ${PROFILED} more requests of each kind, each
+sample counted once by its call stack: under an AWS SDK frame, zod's, or Powertools' first; otherwise by
+the nearest package on the stack (Node's internals, such as undici's Request or web streams, count for
+whoever called them). The profiler adds its own cost to both sides alike.
+
+${profileTable}`,
     summary: (["create", "get", "list"] as const).map((name) => {
       const m = measured[name] as { ours: Stats; floor: Stats };
       return ratioRow(`CPU per request: ${name}`, m.ours, m.floor, "µs", targets[name]);

@@ -62,9 +62,17 @@ const BUILD_OPTIONS = {
   plugins: [zodEnglishOnly],
 } as const satisfies BuildOptions;
 
-/** One minified ESM bundle of `entry` with its dependencies, the AWS SDK included, as deployed. */
-export async function bundleEntry(entry: string, outfile: string): Promise<number> {
-  await build({ ...BUILD_OPTIONS, entryPoints: [entry], outfile });
+/**
+ * One minified ESM bundle of `entry` with its dependencies, the AWS SDK included, as deployed; with
+ * `sourcemap`, also its external source map (a profile of the bundle can then name the sources).
+ */
+export async function bundleEntry(entry: string, outfile: string, sourcemap = false): Promise<number> {
+  await build({
+    ...BUILD_OPTIONS,
+    entryPoints: [entry],
+    outfile,
+    ...(sourcemap ? { sourcemap: "external" } : {}),
+  });
   return statSync(outfile).size;
 }
 

@@ -159,8 +159,10 @@ describe("write-only key names", () => {
 
   it("answers 422 for __proto__ keys in metadata and headers instead of dropping them", async () => {
     for (const field of ["metadata", "headers"]) {
-      const body = `{"name":"p","${field}":{"__proto__":"x"}}`;
-      await expect422(await create("stripe", body), `${field}.__proto__`);
+      for (const key of ["__proto__", "\\u005f\\u005fproto__"]) {
+        const body = `{"name":"p","${field}":{"${key}":"x"}}`;
+        await expect422(await create("stripe", body), `${field}.__proto__`);
+      }
     }
   });
 });

@@ -35,14 +35,21 @@ export function deterministicId(prefix: string, ...parts: string[]): string {
   return `${prefix}_${id}`;
 }
 
-/** Serialises with sorted keys, so equal values give equal text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : v,
-  );
-}
+/** A copy with every object's keys in sorted order; values with `toJSON` (dates) stay as they are. */
+const sortedKeys = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (!value || typeof value !== "object" || typeof (value as { toJSON?: unknown }).toJSON === "function") {
+    return value;
+  }
+  const entries = Object.keys(value).sort();
+  return Object.fromEntries(entries.map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]));
+};
+
+/**
+ * Serialises with sorted keys, so equal values give equal text. The copy is sorted first: a
+ * `JSON.stringify` replacer would be called for every value, and this runs on every write's token.
+ */
+export const canonicalJson = (value: unknown): string => JSON.stringify(sortedKeys(value));
 
 /**
  * A digest of a request's non-secret content. Callers never pass credential values: those are

@@ -45,15 +45,9 @@ export const jsonBodies: MiddlewareHandler<AppEnv>[] = [
   }),
   async (c, next) => {
     if (!["POST", "PUT", "PATCH"].includes(c.req.method)) return next();
-    // Unreadable or malformed bodies are left to the route's validator, which answers as before.
-    const text = await c.req.text().catch(() => "");
-    if (!text.includes("__proto__") && !text.includes("\\u")) return next();
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return next();
-    }
+    // Parsed once: the route's validator takes this parse from Hono's body cache. Unreadable or
+    // malformed bodies are left to the validator, which answers as before.
+    const body: unknown = await c.req.json().catch(() => undefined);
     const errors = protoKeyErrors(body);
     if (errors.length > 0) throw new ValidationError("The request is invalid", errors);
     return next();
