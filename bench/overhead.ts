@@ -293,7 +293,14 @@ sample counted once by its call stack: under an AWS SDK frame, zod's, or Powerto
 the nearest package on the stack (Node's internals, such as undici's Request or web streams, count for
 whoever called them). The profiler adds its own cost to both sides alike.
 
-${profileTable}`,
+${profileTable}
+
+What is above the floor, and why it stays: Hono's web-standard Request and Response, built from the event
+and back with the security headers every answer carries (Hono is the house framework, and the same app
+serves \`npm start\`); connvault's own code, which is the features: the API key's HMAC, the access rules,
+the HMAC ClientRequestToken and fingerprint that make every write idempotent, the response view; zod's
+validation of every input; and the INFO access line. connvault's AWS SDK work is at or below the floor's:
+its clients resolve their middleware stacks once.`,
     summary: (["create", "get", "list"] as const).map((name) => {
       const m = measured[name] as { ours: Stats; floor: Stats };
       return ratioRow(`CPU per request: ${name}`, m.ours, m.floor, "µs", targets[name]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -40,9 +40,9 @@ describe("a personal connection and the organization's admins", () => {
     const asAlice = await h.request("GET", `/v1/connections/${created.id}`, { key: issued.key });
 
     // Assess
-    expect(asAdmin.status, await bodyText(asAdmin)).toBe(404);
+    await expectStatus(asAdmin, 404);
     expect(listed.data.map((c) => c.id)).not.toContain(created.id);
-    expect(asAlice.status, await asAlice.text()).toBe(200);
+    await expectStatus(asAlice, 200);
   });
 
   it("stays out of reach of another organization's admin, whatever user id it issues", async () => {
@@ -57,6 +57,6 @@ describe("a personal connection and the organization's admins", () => {
 
     const res = await h.request("GET", `/v1/connections/${created.id}`, { key: issued.key });
 
-    expect(res.status, await bodyText(res)).toBe(404);
+    await expectStatus(res, 404);
   });
 });

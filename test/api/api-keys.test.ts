@@ -1,6 +1,6 @@
 import { hashApiKey } from "@connvault/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ describe("POST /v1/api-keys", () => {
       key: org.adminKey,
       body: { user_id: "alice@example.com", role: "member", name: "Alice's laptop" },
     });
-    expect(res.status, await res.clone().text()).toBe(201);
+    await expectStatus(res, 201);
     const created = await json<{ id: string; key: string; name: string; created_at: string }>(res);
     expect(created).toMatchObject({ user_id: "alice@example.com", role: "member", name: "Alice's laptop" });
 
@@ -38,8 +38,8 @@ describe("POST /v1/api-keys", () => {
       key: member.key,
       body: { user_id: "x", role: "admin" },
     });
-    expect(res.status, await bodyText(res)).toBe(403);
-    expect((await h.request("GET", "/v1/api-keys", { key: member.key })).status).toBe(403);
+    await expectStatus(res, 403);
+    await expectStatus(h.request("GET", "/v1/api-keys", { key: member.key }), 403);
   });
 
   it("answers 422 for an invalid user id or role", async () => {
@@ -48,7 +48,7 @@ describe("POST /v1/api-keys", () => {
       key: org.adminKey,
       body: { user_id: "has space", role: "owner" },
     });
-    expect(res.status, await bodyText(res)).toBe(422);
+    await expectStatus(res, 422);
     const body = await json<{ errors: { path: string }[] }>(res);
     expect(body.errors.map((e) => e.path).sort()).toEqual(["role", "user_id"]);
   });
@@ -59,7 +59,7 @@ describe("GET /v1/api-keys", () => {
     const org = await createOrganization(h);
     const member = await org.member("bob");
     const res = await h.request("GET", "/v1/api-keys", { key: org.adminKey });
-    expect(res.status, await bodyText(res)).toBe(200);
+    await expectStatus(res, 200);
     const text = await res.clone().text();
     expect(text).not.toContain(member.key);
     expect(text).not.toContain(org.adminKey);
@@ -85,8 +85,8 @@ describe("DELETE /v1/api-keys/{id}", () => {
     const member = await org.member();
     const me = await json<{ api_key_id: string }>(await h.request("GET", "/v1/me", { key: member.key }));
     const res = await h.request("DELETE", `/v1/api-keys/${me.api_key_id}`, { key: org.adminKey });
-    expect(res.status, await bodyText(res)).toBe(204);
-    expect((await h.request("GET", "/v1/me", { key: member.key })).status).toBe(401);
+    await expectStatus(res, 204);
+    await expectStatus(h.request("GET", "/v1/me", { key: member.key }), 401);
   });
 
   it("answers 404 for another organization's key", async () => {
@@ -94,15 +94,15 @@ describe("DELETE /v1/api-keys/{id}", () => {
     const b = await createOrganization(h);
     const bMe = await json<{ api_key_id: string }>(await h.request("GET", "/v1/me", { key: b.adminKey }));
     const res = await h.request("DELETE", `/v1/api-keys/${bMe.api_key_id}`, { key: a.adminKey });
-    expect(res.status, await bodyText(res)).toBe(404);
-    expect((await h.request("GET", "/v1/me", { key: b.adminKey })).status).toBe(200);
+    await expectStatus(res, 404);
+    await expectStatus(h.request("GET", "/v1/me", { key: b.adminKey }), 200);
   });
 });
 
 describe("GET /v1/me", () => {
   it("answers 401 with a problem document for a bad key", async () => {
     const res = await h.request("GET", "/v1/me", { key: "cvk_not-a-real-key" });
-    expect(res.status, await bodyText(res)).toBe(401);
+    await expectStatus(res, 401);
     expect(res.headers.get("content-type")).toContain("application/problem+json");
     expect(await json(res)).toMatchObject({
       status: 401,
@@ -112,7 +112,7 @@ describe("GET /v1/me", () => {
   });
 
   it("answers 403 for the root key, which belongs to no organization", async () => {
-    expect((await h.request("GET", "/v1/me", { key: h.rootApiKey })).status).toBe(403);
+    await expectStatus(h.request("GET", "/v1/me", { key: h.rootApiKey }), 403);
   });
 });
 
@@ -128,15 +128,15 @@ describe("replaying POST /v1/api-keys", () => {
     const headers = { "idempotency-key": `revoked-${Math.random()}` };
     const body = { user_id: "bob", role: "member" };
     const first = await h.request("POST", "/v1/api-keys", { key: org.adminKey, headers, body });
-    expect(first.status, await first.clone().text()).toBe(201);
+    await expectStatus(first, 201);
     const { id } = await json<{ id: string }>(first);
     const replay = await h.request("POST", "/v1/api-keys", { key: org.adminKey, headers, body });
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
-    expect((await h.request("DELETE", `/v1/api-keys/${id}`, { key: org.adminKey })).status).toBe(204);
+    await expectStatus(h.request("DELETE", `/v1/api-keys/${id}`, { key: org.adminKey }), 204);
 
     const afterRevoke = await h.request("POST", "/v1/api-keys", { key: org.adminKey, headers, body });
-    expect(afterRevoke.status, await afterRevoke.clone().text()).toBe(409);
+    await expectStatus(afterRevoke, 409);
     expect(await afterRevoke.text()).not.toContain("cvk_");
-    expect((await issue()).status).toBe(201);
+    await expectStatus(issue(), 201);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../helpers/harness.ts";
+import { expectStatus, type Harness, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -29,7 +29,7 @@ describe.each(protectedRoutes)("%s %s", (method, path, body) => {
     ["an empty X-API-Key", { "x-api-key": "" }],
   ])("answers 401 problem+json for %s", async (_case, headers) => {
     const res = await h.request(method, path, { headers, ...(body !== undefined ? { body } : {}) });
-    expect(res.status, await res.clone().text()).toBe(401);
+    await expectStatus(res, 401);
     expect(res.headers.get("content-type")).toBe("application/problem+json");
   });
 });

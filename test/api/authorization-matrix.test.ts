@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 /**
  * Authorization matrix: every connection route × caller × connection kind, one test per cell.
@@ -157,7 +157,7 @@ async function prepare(kind: Kind) {
     key: owner.key,
     body: { name: "Stripe", security: { authMethod: "bearer", token: "sk_x" }, ...KINDS[kind].body },
   });
-  expect(res.status, await res.clone().text()).toBe(201);
+  await expectStatus(res, 201);
   const connection = await json<{ id: string; etag: string }>(res);
   return { keys, ownerKey: owner.key, connection };
 }
@@ -204,17 +204,17 @@ describe.each(ROUTES.map((route) => [route.label, route] as const))("%s", (_labe
 
     // Assess
     if (route.needs === "list") {
-      expect(res.status, await res.clone().text()).toBe(200);
+      await expectStatus(res, 200);
       const ids = (await json<{ data: { id: string }[] }>(res)).data.map((c) => c.id);
       expect(ids.includes(connection.id) ? "listed" : "not listed").toBe(expected);
       return;
     }
-    expect(res.status, await res.clone().text()).toBe(expected);
+    await expectStatus(res, Number(expected));
     if (outcome !== "ok") {
       expect((await json(res)).status).toBe(expected);
       // A refused call leaves the connection exactly as it was.
       const after = await h.request("GET", `/v1/connections/${connection.id}`, { key: ownerKey });
-      expect(after.status, await after.clone().text()).toBe(200);
+      await expectStatus(after, 200);
       expect((await json<{ etag: string }>(after)).etag).toBe(connection.etag);
     }
   });
@@ -231,9 +231,9 @@ describe("root key", () => {
       const res = await call(route, h.rootApiKey, connection.id);
 
       // Assess
-      expect(res.status, await res.clone().text()).toBe(403);
+      await expectStatus(res, 403);
       const after = await h.request("GET", `/v1/connections/${connection.id}`, { key: ownerKey });
-      expect(after.status, await after.clone().text()).toBe(200);
+      await expectStatus(after, 200);
       expect((await json<{ etag: string }>(after)).etag).toBe(connection.etag);
     },
   );

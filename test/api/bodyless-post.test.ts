@@ -1,6 +1,6 @@
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -33,7 +33,7 @@ describe("a request without a body", () => {
       key: org.adminKey,
       body: { name: "bodyless", access_scope: "organizational" },
     });
-    expect(created.status, await created.clone().text()).toBe(201);
+    await expectStatus(created, 201);
     const { id } = await json<{ id: string }>(created);
     const server = await h.listen();
     try {

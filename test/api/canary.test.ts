@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoClient, secretsManagerClient } from "../helpers/aws.ts";
-import { bodyText, createOrganization, type Harness, startHarness } from "../helpers/harness.ts";
+import { createOrganization, expectStatus, type Harness, startHarness } from "../helpers/harness.ts";
 import { captureOutput } from "../helpers/output.ts";
 
 let h: Harness;
@@ -44,7 +44,7 @@ describe("write-only credentials", () => {
       headers: { "X-Tenant-Secret": canary },
     });
     const { id } = JSON.parse(responses.at(-1) ?? "{}") as { id: string };
-    expect(created.status, await bodyText(created)).toBe(201);
+    await expectStatus(created, 201);
     await send("POST", "/v1/connectors/twilio/connect", {
       name: "Twilio",
       security: { authMethod: "basic", username: "AC1", password: canary },

@@ -2,7 +2,7 @@ import { CreateSecretCommand, DeleteSecretCommand } from "@aws-sdk/client-secret
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { secretsManagerClient } from "../helpers/aws.ts";
 import { injectFault } from "../helpers/faults.ts";
-import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 import { withTagCondition } from "../helpers/iam.ts";
 
 let h: Harness;
@@ -37,7 +37,7 @@ describe("adopting an existing secret with auth_aws_arn", () => {
     await adopt(org.adminKey, await externalSecret(`byo/${org.id}/warm`, org.id)); // warms the caches
     const before = h.calls.length;
     const res = await adopt(org.adminKey, arn);
-    expect(res.status, await res.clone().text()).toBe(201);
+    await expectStatus(res, 201);
     expect(await json(res)).toMatchObject({
       auth_aws_arn: arn,
       status: "active",
@@ -53,21 +53,19 @@ describe("adopting an existing secret with auth_aws_arn", () => {
   it("answers 422 for a secret that does not exist or is scheduled for deletion", async () => {
     const org = await createOrganization(h);
     const missing = `arn:aws:secretsmanager:us-east-1:000000000000:secret:byo/${org.id}/none-abcdef`;
-    expect((await adopt(org.adminKey, missing)).status).toBe(422);
+    await expectStatus(adopt(org.adminKey, missing), 422);
     const arn = await externalSecret(`byo/${org.id}/gone`, org.id);
     await sm().send(new DeleteSecretCommand({ SecretId: arn, RecoveryWindowInDays: 7 }));
     const res = await adopt(org.adminKey, arn);
-    expect(res.status, await bodyText(res)).toBe(422);
+    await expectStatus(res, 422);
     expect((await json<{ errors: { path: string }[] }>(res)).errors[0]?.path).toBe("auth_aws_arn");
   });
 
   it("refuses a secret not tagged for the caller's organization", async () => {
     const org = await createOrganization(h);
     const other = await createOrganization(h);
-    expect((await adopt(org.adminKey, await externalSecret(`byo/${org.id}/untagged`))).status).toBe(422);
-    expect((await adopt(org.adminKey, await externalSecret(`byo/${org.id}/foreign`, other.id))).status).toBe(
-      422,
-    );
+    await expectStatus(adopt(org.adminKey, await externalSecret(`byo/${org.id}/untagged`)), 422);
+    await expectStatus(adopt(org.adminKey, await externalSecret(`byo/${org.id}/foreign`, other.id)), 422);
   });
 
   it("refuses another connection's managed secret, even in the same organization", async () => {
@@ -79,7 +77,7 @@ describe("adopting an existing secret with auth_aws_arn", () => {
       }),
     );
     const res = await adopt(org.adminKey, managed.auth_aws_arn);
-    expect(res.status, await bodyText(res)).toBe(422);
+    await expectStatus(res, 422);
     expect((await json<{ errors: { code: string }[] }>(res)).errors[0]?.code).toBe("secret_managed");
   });
 
@@ -90,13 +88,13 @@ describe("adopting an existing secret with auth_aws_arn", () => {
       key: org.adminKey,
       body: { name: "x", auth_aws_arn: arn, security: { authMethod: "bearer", token: "t" } },
     });
-    expect(both.status, await bodyText(both)).toBe(422);
+    await expectStatus(both, 422);
     const created = await json<{ id: string }>(await adopt(org.adminKey, arn));
     const rotate = await h.request("PUT", `/v1/connections/${created.id}/credentials`, {
       key: org.adminKey,
       body: { security: { authMethod: "bearer", token: "t2" } },
     });
-    expect(rotate.status, await bodyText(rotate)).toBe(409);
+    await expectStatus(rotate, 409);
     expect((await json(rotate)).code).toBe("secret_not_managed");
   });
 });
@@ -126,9 +124,9 @@ describe("an adopted secret belongs to one connection", () => {
       body: { integration_type: "stripe", permissions: [], categories: [], auth_aws_arn: arn },
     });
 
-    expect(first.status, await first.clone().text()).toBe(201);
+    await expectStatus(first, 201);
     for (const res of [again, byPartial, unified]) {
-      expect(res.status, await res.clone().text()).toBe(422);
+      await expectStatus(res, 422);
       expect(await code(res)).toBe("secret_already_adopted");
     }
   });
@@ -144,7 +142,7 @@ describe("an adopted secret belongs to one connection", () => {
       body: { name: "mine", auth_aws_arn: arn, target_system_servers: [{ url: "https://evil.example" }] },
     });
 
-    expect(res.status, await res.clone().text()).toBe(403);
+    await expectStatus(res, 403);
     expect(h.calls.slice(before).map((c) => c.command)).not.toContain("DescribeSecretCommand");
   });
 
@@ -156,8 +154,8 @@ describe("an adopted secret belongs to one connection", () => {
     const deleted = await h.request("DELETE", `/v1/connections/${first.id}`, { key: org.adminKey });
     const again = await adopt(org.adminKey, arn);
 
-    expect(deleted.status, await bodyText(deleted)).toBe(204);
-    expect(again.status, await again.clone().text()).toBe(201);
+    await expectStatus(deleted, 204);
+    await expectStatus(again, 201);
   });
 
   it("releases the claim when the record write fails, so a retry can adopt the secret", async () => {
@@ -174,8 +172,8 @@ describe("an adopted secret belongs to one connection", () => {
     const retried = await adopt(org.adminKey, arn);
 
     expect(fault.fired).toBe(1);
-    expect(failed.status, await bodyText(failed)).toBe(503);
-    expect(retried.status, await retried.clone().text()).toBe(201);
+    await expectStatus(failed, 503);
+    await expectStatus(retried, 201);
   });
 
   it("frees the secret when the reconciler finds it gone and the connection stops pointing at it", async () => {
@@ -186,7 +184,7 @@ describe("an adopted secret belongs to one connection", () => {
     await h.services.connections.markCredentialsMissing(org.id, first.id, "secret untagged", arn);
     const again = await adopt(org.adminKey, arn);
 
-    expect(again.status, await again.clone().text()).toBe(201);
+    await expectStatus(again, 201);
   });
 });
 
@@ -201,12 +199,12 @@ describe("adopting on AWS, where IAM lets connvault describe only tagged secrets
     const refused = await withTagCondition(h, () => adopt(org.adminKey, untagged));
     const adopted = await withTagCondition(h, () => adopt(org.adminKey, tagged));
 
-    expect(refused.status, await refused.clone().text()).toBe(422);
+    await expectStatus(refused, 422);
     expect((await problem(refused)).errors[0]).toMatchObject({
       path: "auth_aws_arn",
       code: "secret_not_tagged",
     });
-    expect(adopted.status, await adopted.clone().text()).toBe(201);
+    await expectStatus(adopted, 201);
   });
 
   it("answers 422 for an ARN that does not exist", async () => {
@@ -215,7 +213,7 @@ describe("adopting on AWS, where IAM lets connvault describe only tagged secrets
 
     const res = await withTagCondition(h, () => adopt(org.adminKey, missing));
 
-    expect(res.status, await res.clone().text()).toBe(422);
+    await expectStatus(res, 422);
     expect((await problem(res)).errors[0]?.path).toBe("auth_aws_arn");
   });
 });
@@ -234,7 +232,7 @@ describe('unified.to\'s auth_aws_arn, an "ARN / secretID"', () => {
     });
 
     // Assess
-    expect(created.status, await created.clone().text()).toBe(200);
+    await expectStatus(created, 200);
     const { id, auth_aws_arn } = await json<{ id: string; auth_aws_arn: string }>(created);
     expect(auth_aws_arn).toBe(arn);
     for (const given of [name, arn, arn.slice(0, -7)]) {
@@ -248,7 +246,7 @@ describe('unified.to\'s auth_aws_arn, an "ARN / secretID"', () => {
       key: org.adminKey,
       body: { auth_aws_arn: `byo/${org.id}/another` },
     });
-    expect(other.status, await other.clone().text()).toBe(422);
+    await expectStatus(other, 422);
     expect((await json<{ errors: { code: string }[] }>(other)).errors[0]?.code).toBe("immutable");
   });
 
@@ -258,6 +256,6 @@ describe('unified.to\'s auth_aws_arn, an "ARN / secretID"', () => {
       key: org.adminKey,
       body: { integration_type: "stripe", permissions: [], categories: [], auth_aws_arn: "not a name!" },
     });
-    expect(res.status, await res.clone().text()).toBe(422);
+    await expectStatus(res, 422);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -35,7 +35,7 @@ describe("POST /v1/connectors/{connector_id}/connections", () => {
         metadata: { team: "sre" },
       },
     });
-    expect(res.status, await res.clone().text()).toBe(201);
+    await expectStatus(res, 201);
     const body = await json<Record<string, unknown> & { id: string }>(res);
     expect(res.headers.get("location")).toBe(`/v1/connections/${body.id}`);
     expect(res.headers.get("etag")).toBe(body.etag);
@@ -97,7 +97,7 @@ describe("POST /v1/connectors/{connector_id}/connections", () => {
       key: org.adminKey,
       body: stripe(),
     });
-    expect(res.status, await res.clone().text()).toBe(201);
+    await expectStatus(res, 201);
   });
 
   it("answers an OAuth2 connector without a token with pending_authorization and a connector_page_url", async () => {
@@ -106,7 +106,7 @@ describe("POST /v1/connectors/{connector_id}/connections", () => {
       key: org.adminKey,
       body: { name: "Slack", redirect_url: "https://app.example.com/done" },
     });
-    expect(res.status, await res.clone().text()).toBe(201);
+    await expectStatus(res, 201);
     const body = await json<{ id: string; connector_page_url: string }>(res);
     expect(body).toMatchObject({
       status: "pending_authorization",
@@ -158,7 +158,7 @@ describe("POST /v1/connectors/{connector_id}/connections", () => {
       key: org.adminKey,
       body: stripe(),
     });
-    expect(res.status, await bodyText(res)).toBe(404);
+    await expectStatus(res, 404);
     expect((await json<Problem>(res)).code).toBe("connector_not_found");
   });
 
@@ -191,7 +191,7 @@ describe("POST /v1/connectors/{connector_id}/connections", () => {
   ])("answers 422 with field paths for %s", async (_case, body, paths) => {
     const org = await createOrganization(h);
     const res = await h.request("POST", "/v1/connectors/stripe/connections", { key: org.adminKey, body });
-    expect(res.status, await res.clone().text()).toBe(422);
+    await expectStatus(res, 422);
     expect(res.headers.get("content-type")).toContain("application/problem+json");
     const problem = await json<Problem>(res);
     expect(problem.code).toBe("validation_failed");
@@ -204,7 +204,7 @@ describe("POST /v1/connectors/{connector_id}/connections", () => {
       key: org.adminKey,
       body: { name: "x", security: { authMethod: "basic", username: "u", password: "p" } },
     });
-    expect(res.status, await bodyText(res)).toBe(422);
+    await expectStatus(res, 422);
     expect((await json<Problem>(res)).errors).toEqual([
       expect.objectContaining({ path: "security.authMethod", code: "auth_method_mismatch" }),
     ]);
@@ -216,7 +216,7 @@ describe("POST /v1/connectors/{connector_id}/connections", () => {
       key: org.adminKey,
       body: stripe({ version: "v999" }),
     });
-    expect(res.status, await bodyText(res)).toBe(422);
+    await expectStatus(res, 422);
     expect((await json<Problem>(res)).errors?.[0]?.path).toBe("version");
   });
 
@@ -226,7 +226,7 @@ describe("POST /v1/connectors/{connector_id}/connections", () => {
       key: org.adminKey,
       body: stripe({ redirect_url: "https://example.com/back" }),
     });
-    expect(res.status, await bodyText(res)).toBe(422);
+    await expectStatus(res, 422);
   });
 
   it("lets an admin set another owner but not a member", async () => {
@@ -241,7 +241,7 @@ describe("POST /v1/connectors/{connector_id}/connections", () => {
       key: member.key,
       body: stripe({ owner: "someone-else" }),
     });
-    expect(asMember.status, await bodyText(asMember)).toBe(403);
+    await expectStatus(asMember, 403);
   });
 
   it("answers 413 when credentials exceed Secrets Manager's 64 KiB and writes nothing", async () => {
@@ -254,19 +254,17 @@ describe("POST /v1/connectors/{connector_id}/connections", () => {
       key: org.adminKey,
       body: stripe({ headers }),
     });
-    expect(res.status, await bodyText(res)).toBe(413);
+    await expectStatus(res, 413);
     expect(h.calls.slice(before).map((c) => c.command)).not.toContain("CreateSecretCommand");
   });
 
   it("answers 401 without a key and with a bad key", async () => {
-    expect((await h.request("POST", "/v1/connectors/stripe/connections", { body: stripe() })).status).toBe(
-      401,
-    );
+    await expectStatus(h.request("POST", "/v1/connectors/stripe/connections", { body: stripe() }), 401);
     const res = await h.request("POST", "/v1/connectors/stripe/connections", {
       key: "cvk_bad",
       body: stripe(),
     });
-    expect(res.status, await bodyText(res)).toBe(401);
+    await expectStatus(res, 401);
   });
 
   it("answers 403 for the root key", async () => {
@@ -274,6 +272,6 @@ describe("POST /v1/connectors/{connector_id}/connections", () => {
       key: h.rootApiKey,
       body: stripe(),
     });
-    expect(res.status, await bodyText(res)).toBe(403);
+    await expectStatus(res, 403);
   });
 });

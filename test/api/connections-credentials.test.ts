@@ -2,7 +2,7 @@ import { DescribeSecretCommand, GetSecretValueCommand } from "@aws-sdk/client-se
 import { describe, expect } from "vitest";
 import { secretsManagerClient } from "../helpers/aws.ts";
 import { it } from "../helpers/fixtures.ts";
-import { type Harness, json } from "../helpers/harness.ts";
+import { expectStatus, type Harness, json } from "../helpers/harness.ts";
 
 type Connection = {
   id: string;
@@ -35,7 +35,7 @@ describe("PUT /v1/connections/{id}/credentials", () => {
       security: { authMethod: "bearer", token: "new-token" },
       headers: { "X-New": "2" },
     });
-    expect(res.status, await res.clone().text()).toBe(200);
+    await expectStatus(res, 200);
     const rotated = await json<Connection>(res);
     expect(rotated).toMatchObject({
       id: created.id,
@@ -73,7 +73,7 @@ describe("PUT /v1/connections/{id}/credentials", () => {
       await rotate(h, org.adminKey, created.id, body, { "if-match": created.etag }),
     );
     const again = await rotate(h, org.adminKey, created.id, body, { "if-match": created.etag });
-    expect(again.status, await again.clone().text()).toBe(412);
+    await expectStatus(again, 412);
     expect(first.credentials?.version).toBe(2);
     const described = await secretsManagerClient(h.edge.url).send(
       new DescribeSecretCommand({ SecretId: created.auth_aws_arn ?? "" }),
@@ -145,11 +145,11 @@ describe("PUT /v1/connections/{id}/credentials", () => {
       }),
     );
     const empty = await rotate(h, org.adminKey, created.id, {});
-    expect(empty.status, await empty.clone().text()).toBe(422);
+    await expectStatus(empty, 422);
     const wrong = await rotate(h, org.adminKey, created.id, {
       security: { authMethod: "basic", username: "u", password: "p" },
     });
-    expect(wrong.status, await wrong.clone().text()).toBe(422);
+    await expectStatus(wrong, 422);
     const stale = await rotate(
       h,
       org.adminKey,
@@ -157,6 +157,6 @@ describe("PUT /v1/connections/{id}/credentials", () => {
       { security: { authMethod: "bearer", token: "b" } },
       { "if-match": '"7"' },
     );
-    expect(stale.status, await stale.clone().text()).toBe(412);
+    await expectStatus(stale, 412);
   });
 });

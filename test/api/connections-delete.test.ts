@@ -9,7 +9,7 @@ import { marshall } from "@aws-sdk/util-dynamodb";
 import { keys } from "@connvault/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoClient, secretsManagerClient } from "../helpers/aws.ts";
-import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -24,12 +24,13 @@ const expectSecretGone = (secretId: string) =>
     ResourceNotFoundException,
   );
 
-async function createStripe(key: string) {
+/** A Stripe connection with a bearer token, made with `key`; `fields` adds to or overrides the body. */
+async function createStripe(key: string, fields: Record<string, unknown> = {}) {
   const res = await h.request("POST", "/v1/connectors/stripe/connections", {
     key,
-    body: { name: "s", security: { authMethod: "bearer", token: "sk" } },
+    body: { name: "s", security: { authMethod: "bearer", token: "sk" }, ...fields },
   });
-  expect(res.status, await res.clone().text()).toBe(201);
+  await expectStatus(res, 201);
   return json<Connection>(res);
 }
 
@@ -49,17 +50,7 @@ async function removeRecordOnly(organizationId: string, id: string) {
 async function aliceOwnsAnOrganizationalConnection() {
   const org = await createOrganization(h);
   const alice = await org.member();
-  const created = await json<Connection>(
-    await h.request("POST", "/v1/connectors/stripe/connections", {
-      key: org.adminKey,
-      body: {
-        name: "org",
-        owner: alice.userId,
-        access_scope: "organizational",
-        security: { authMethod: "bearer", token: "sk" },
-      },
-    }),
-  );
+  const created = await createStripe(org.adminKey, { owner: alice.userId, access_scope: "organizational" });
   return { org, alice, created };
 }
 
@@ -68,8 +59,8 @@ describe("DELETE /v1/connections/{id}", () => {
     const org = await createOrganization(h);
     const created = await createStripe(org.adminKey);
     const res = await h.request("DELETE", `/v1/connections/${created.id}`, { key: org.adminKey });
-    expect(res.status, await bodyText(res)).toBe(204);
-    expect((await h.request("GET", `/v1/connections/${created.id}`, { key: org.adminKey })).status).toBe(404);
+    await expectStatus(res, 204);
+    await expectStatus(h.request("GET", `/v1/connections/${created.id}`, { key: org.adminKey }), 404);
     const secret = await sm().send(new DescribeSecretCommand({ SecretId: created.auth_aws_arn }));
     expect(secret.DeletedDate).toBeInstanceOf(Date);
     const deleteCall = h.calls.filter((c) => c.command === "DeleteSecretCommand").at(-1);
@@ -88,12 +79,8 @@ describe("DELETE /v1/connections/{id}", () => {
   it("answers 404 the second time", async () => {
     const org = await createOrganization(h);
     const created = await createStripe(org.adminKey);
-    expect((await h.request("DELETE", `/v1/connections/${created.id}`, { key: org.adminKey })).status).toBe(
-      204,
-    );
-    expect((await h.request("DELETE", `/v1/connections/${created.id}`, { key: org.adminKey })).status).toBe(
-      404,
-    );
+    await expectStatus(h.request("DELETE", `/v1/connections/${created.id}`, { key: org.adminKey }), 204);
+    await expectStatus(h.request("DELETE", `/v1/connections/${created.id}`, { key: org.adminKey }), 404);
   });
 
   it("finishes an interrupted delete: a retry removes the secret its record left behind", async () => {
@@ -107,34 +94,21 @@ describe("DELETE /v1/connections/{id}", () => {
       }),
     );
     const res = await h.request("DELETE", `/v1/connections/${created.id}`, { key: org.adminKey });
-    expect(res.status, await res.clone().text()).toBe(204);
+    await expectStatus(res, 204);
     const secret = await sm().send(new DescribeSecretCommand({ SecretId: created.auth_aws_arn }));
     expect(secret.DeletedDate).toBeInstanceOf(Date);
-    expect((await h.request("DELETE", `/v1/connections/${created.id}`, { key: org.adminKey })).status).toBe(
-      404,
-    );
+    await expectStatus(h.request("DELETE", `/v1/connections/${created.id}`, { key: org.adminKey }), 404);
   });
 
   it("answers 404 to a member who force-deletes the secret of an organizational connection an admin deleted", async () => {
     const org = await createOrganization(h);
     const bob = await org.member();
-    const created = await json<Connection>(
-      await h.request("POST", "/v1/connectors/stripe/connections", {
-        key: org.adminKey,
-        body: {
-          name: "org",
-          access_scope: "organizational",
-          security: { authMethod: "bearer", token: "sk" },
-        },
-      }),
-    );
-    expect((await h.request("DELETE", `/v1/connections/${created.id}`, { key: org.adminKey })).status).toBe(
-      204,
-    );
+    const created = await createStripe(org.adminKey, { access_scope: "organizational" });
+    await expectStatus(h.request("DELETE", `/v1/connections/${created.id}`, { key: org.adminKey }), 204);
 
     const res = await h.request("DELETE", `/v1/connections/${created.id}?force=true`, { key: bob.key });
 
-    expect(res.status, await res.clone().text()).toBe(404);
+    await expectStatus(res, 404);
     const secret = await sm().send(new DescribeSecretCommand({ SecretId: created.auth_aws_arn }));
     expect(secret.DeletedDate).toBeInstanceOf(Date); // still scheduled, so still recoverable
   });
@@ -143,22 +117,13 @@ describe("DELETE /v1/connections/{id}", () => {
     const org = await createOrganization(h);
     const bob = await org.member();
     const alice = await org.member();
-    const organizational = await json<Connection>(
-      await h.request("POST", "/v1/connectors/stripe/connections", {
-        key: org.adminKey,
-        body: {
-          name: "org",
-          access_scope: "organizational",
-          security: { authMethod: "bearer", token: "sk" },
-        },
-      }),
-    );
+    const organizational = await createStripe(org.adminKey, { access_scope: "organizational" });
     const personal = await createStripe(alice.key);
     for (const { id } of [organizational, personal]) await removeRecordOnly(org.id, id);
 
     for (const { id, auth_aws_arn } of [organizational, personal]) {
       const res = await h.request("DELETE", `/v1/connections/${id}?force=true`, { key: bob.key });
-      expect(res.status, await res.clone().text()).toBe(404);
+      await expectStatus(res, 404);
       const secret = await sm().send(new DescribeSecretCommand({ SecretId: auth_aws_arn }));
       expect(secret.DeletedDate).toBeUndefined();
     }
@@ -171,7 +136,7 @@ describe("DELETE /v1/connections/{id}", () => {
       key: alice.key,
       body: { access_scope: "personal" },
     });
-    expect(patched.status, await patched.clone().text()).toBe(200);
+    await expectStatus(patched, 200);
     const { Tags } = await sm().send(new DescribeSecretCommand({ SecretId: created.auth_aws_arn }));
     expect(Tags).toContainEqual({ Key: "connvault:access_scope", Value: "personal" });
     await removeRecordOnly(org.id, created.id);
@@ -180,31 +145,29 @@ describe("DELETE /v1/connections/{id}", () => {
     const res = await h.request("DELETE", `/v1/connections/${created.id}?force=true`, { key: org.adminKey });
 
     // Assess
-    expect(res.status, await res.clone().text()).toBe(404);
+    await expectStatus(res, 404);
     const secret = await sm().send(new DescribeSecretCommand({ SecretId: created.auth_aws_arn }));
     expect(secret.DeletedDate).toBeUndefined();
   });
 
   it("lets an admin finish the interrupted delete of an organizational connection someone else owns", async () => {
-    const { org, alice, created } = await aliceOwnsAnOrganizationalConnection();
+    const { org, created } = await aliceOwnsAnOrganizationalConnection();
     await removeRecordOnly(org.id, created.id);
 
     const res = await h.request("DELETE", `/v1/connections/${created.id}?force=true`, { key: org.adminKey });
 
-    expect(res.status, await res.clone().text()).toBe(204);
+    await expectStatus(res, 204);
     await expectSecretGone(created.auth_aws_arn);
   });
 
   it("never turns a scheduled deletion into a forced one, not even for the deleter", async () => {
     const org = await createOrganization(h);
     const created = await createStripe(org.adminKey);
-    expect((await h.request("DELETE", `/v1/connections/${created.id}`, { key: org.adminKey })).status).toBe(
-      204,
-    );
+    await expectStatus(h.request("DELETE", `/v1/connections/${created.id}`, { key: org.adminKey }), 204);
 
     const res = await h.request("DELETE", `/v1/connections/${created.id}?force=true`, { key: org.adminKey });
 
-    expect(res.status, await bodyText(res)).toBe(404);
+    await expectStatus(res, 404);
     const secret = await sm().send(new DescribeSecretCommand({ SecretId: created.auth_aws_arn }));
     expect(secret.DeletedDate).toBeInstanceOf(Date);
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -12,7 +12,7 @@ async function createConnection(key: string, extra: Record<string, unknown> = {}
     key,
     body: { name: "Stripe", security: { authMethod: "bearer", token: "sk_test" }, ...extra },
   });
-  expect(res.status, await res.clone().text()).toBe(201);
+  await expectStatus(res, 201);
   return json<{ id: string; etag: string }>(res);
 }
 
@@ -21,7 +21,7 @@ describe("GET /v1/connections/{id}", () => {
     const org = await createOrganization(h);
     const created = await createConnection(org.adminKey);
     const res = await h.request("GET", `/v1/connections/${created.id}`, { key: org.adminKey });
-    expect(res.status, await bodyText(res)).toBe(200);
+    await expectStatus(res, 200);
     expect(res.headers.get("etag")).toBe(created.etag);
     expect(await json(res)).toEqual(created);
   });
@@ -31,7 +31,7 @@ describe("GET /v1/connections/{id}", () => {
     const b = await createOrganization(h);
     const created = await createConnection(a.adminKey, { access_scope: "organizational" });
     const res = await h.request("GET", `/v1/connections/${created.id}`, { key: b.adminKey });
-    expect(res.status, await bodyText(res)).toBe(404);
+    await expectStatus(res, 404);
     expect((await json(res)).code).toBe("connection_not_found");
   });
 
@@ -40,9 +40,9 @@ describe("GET /v1/connections/{id}", () => {
     const alice = await org.member();
     const bob = await org.member();
     const created = await createConnection(alice.key);
-    expect((await h.request("GET", `/v1/connections/${created.id}`, { key: bob.key })).status).toBe(404);
-    expect((await h.request("GET", `/v1/connections/${created.id}`, { key: org.adminKey })).status).toBe(404);
-    expect((await h.request("GET", `/v1/connections/${created.id}`, { key: alice.key })).status).toBe(200);
+    await expectStatus(h.request("GET", `/v1/connections/${created.id}`, { key: bob.key }), 404);
+    await expectStatus(h.request("GET", `/v1/connections/${created.id}`, { key: org.adminKey }), 404);
+    await expectStatus(h.request("GET", `/v1/connections/${created.id}`, { key: alice.key }), 200);
   });
 
   it("shows an organizational connection to every member", async () => {
@@ -50,15 +50,15 @@ describe("GET /v1/connections/{id}", () => {
     const alice = await org.member();
     const bob = await org.member();
     const created = await createConnection(alice.key, { access_scope: "organizational" });
-    expect((await h.request("GET", `/v1/connections/${created.id}`, { key: bob.key })).status).toBe(200);
+    await expectStatus(h.request("GET", `/v1/connections/${created.id}`, { key: bob.key }), 200);
   });
 
   it("answers 404 for an id that does not exist", async () => {
     const org = await createOrganization(h);
-    expect((await h.request("GET", "/v1/connections/conn_nope", { key: org.adminKey })).status).toBe(404);
+    await expectStatus(h.request("GET", "/v1/connections/conn_nope", { key: org.adminKey }), 404);
   });
 
   it("answers 401 without a key", async () => {
-    expect((await h.request("GET", "/v1/connections/conn_x")).status).toBe(401);
+    await expectStatus(h.request("GET", "/v1/connections/conn_x"), 401);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect } from "vitest";
 import { it } from "../helpers/fixtures.ts";
-import { type Harness, json } from "../helpers/harness.ts";
+import { expectStatus, type Harness, json } from "../helpers/harness.ts";
 
 type Connection = {
   id: string;
@@ -15,7 +15,7 @@ const report = (h: Harness, key: string, id: string, body: unknown, headers: Rec
 
 async function create(h: Harness, key: string, connector: string, body: Record<string, unknown>) {
   const res = await h.request("POST", `/v1/connectors/${connector}/connections`, { key, body });
-  expect(res.status, await res.clone().text()).toBe(201);
+  await expectStatus(res, 201);
   return json<Connection>(res);
 }
 
@@ -68,18 +68,18 @@ describe("POST /v1/connections/{id}/health", () => {
     const headers = { "idempotency-key": "probe-run-1" };
     const first = await report(h, org.adminKey, created.id, { healthy: false, reason: "timeout" }, headers);
     const again = await report(h, org.adminKey, created.id, { healthy: false, reason: "timeout" }, headers);
-    expect(again.status, await again.clone().text()).toBe(200);
+    await expectStatus(again, 200);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     expect(first.headers.get("idempotent-replayed")).toBeNull();
     expect(await json(again)).toEqual(await json(first));
     const other = await report(h, org.adminKey, created.id, { healthy: true }, headers);
-    expect(other.status, await other.clone().text()).toBe(422);
+    await expectStatus(other, 422);
     expect((await json(other)).code).toBe("idempotency_key_reused");
   });
 
   it("answers 422 for a body without healthy", async ({ h, org }) => {
     const created = await create(h, org.adminKey, "open-meteo", { name: "m" });
     const res = await report(h, org.adminKey, created.id, { reason: "x" });
-    expect(res.status, await res.clone().text()).toBe(422);
+    await expectStatus(res, 422);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -11,13 +11,13 @@ type Page = { data: { id: string; name: string }[]; next_cursor: string | null }
 
 async function create(key: string, connector: string, body: Record<string, unknown>) {
   const res = await h.request("POST", `/v1/connectors/${connector}/connections`, { key, body });
-  expect(res.status, await res.clone().text()).toBe(201);
+  await expectStatus(res, 201);
   return json<{ id: string }>(res);
 }
 
 async function list(key: string, query = ""): Promise<Page> {
   const res = await h.request("GET", `/v1/connections${query}`, { key });
-  expect(res.status, await res.clone().text()).toBe(200);
+  await expectStatus(res, 200);
   return json<Page>(res);
 }
 
@@ -183,11 +183,11 @@ describe("GET /v1/connections", () => {
   it.each(["0", "101", "abc"])("answers 422 for limit=%s", async (limit) => {
     const org = await createOrganization(h);
     const res = await h.request("GET", `/v1/connections?limit=${limit}`, { key: org.adminKey });
-    expect(res.status, await bodyText(res)).toBe(422);
+    await expectStatus(res, 422);
     expect((await json<{ errors: { path: string }[] }>(res)).errors[0]?.path).toBe("limit");
   });
 
   it("answers 401 without a key", async () => {
-    expect((await h.request("GET", "/v1/connections")).status).toBe(401);
+    await expectStatus(h.request("GET", "/v1/connections"), 401);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -14,7 +14,7 @@ async function create(key: string, extra: Record<string, unknown> = {}): Promise
     key,
     body: { name: "Stripe", security: { authMethod: "bearer", token: "sk" }, ...extra },
   });
-  expect(res.status, await res.clone().text()).toBe(201);
+  await expectStatus(res, 201);
   return json<Connection>(res);
 }
 
@@ -33,7 +33,7 @@ describe("PATCH /v1/connections/{id}", () => {
       target_system_servers: [{ url: "https://api.example.com" }],
       external_xref: null,
     });
-    expect(res.status, await res.clone().text()).toBe(200);
+    await expectStatus(res, 200);
     const body = await json<Connection>(res);
     expect(body).toMatchObject({
       name: "Renamed",
@@ -55,9 +55,9 @@ describe("PATCH /v1/connections/{id}", () => {
     const org = await createOrganization(h);
     const created = await create(org.adminKey);
     const ok = await patch(org.adminKey, created.id, { name: "v2" }, { "if-match": created.etag });
-    expect(ok.status, await bodyText(ok)).toBe(200);
+    await expectStatus(ok, 200);
     const stale = await patch(org.adminKey, created.id, { name: "v3" }, { "if-match": created.etag });
-    expect(stale.status, await bodyText(stale)).toBe(412);
+    await expectStatus(stale, 412);
     expect((await json(stale)).code).toBe("precondition_failed");
     const now = await json<Connection>(
       await h.request("GET", `/v1/connections/${created.id}`, { key: org.adminKey }),
@@ -68,7 +68,7 @@ describe("PATCH /v1/connections/{id}", () => {
   it("accepts If-Match: * and weak or listed tags", async () => {
     const org = await createOrganization(h);
     const created = await create(org.adminKey);
-    expect((await patch(org.adminKey, created.id, { name: "a" }, { "if-match": "*" })).status).toBe(200);
+    await expectStatus(patch(org.adminKey, created.id, { name: "a" }, { "if-match": "*" }), 200);
     const current = await json<Connection>(
       await h.request("GET", `/v1/connections/${created.id}`, { key: org.adminKey }),
     );
@@ -78,7 +78,7 @@ describe("PATCH /v1/connections/{id}", () => {
       { name: "b" },
       { "if-match": `"999", W/${current.etag}` },
     );
-    expect(listed.status, await bodyText(listed)).toBe(200);
+    await expectStatus(listed, 200);
   });
 
   it("pauses and resumes: status paused, then back to what the record says", async () => {
@@ -98,14 +98,14 @@ describe("PATCH /v1/connections/{id}", () => {
     const org = await createOrganization(h);
     const personal = await create(org.adminKey);
     const res = await patch(org.adminKey, personal.id, { is_service_account: true });
-    expect(res.status, await bodyText(res)).toBe(422);
+    await expectStatus(res, 422);
     const both = await patch(org.adminKey, personal.id, {
       is_service_account: true,
       access_scope: "organizational",
     });
     expect(await json(both)).toMatchObject({ is_service_account: true, access_scope: "organizational" });
     const back = await patch(org.adminKey, personal.id, { access_scope: "personal" });
-    expect(back.status, await bodyText(back)).toBe(422);
+    await expectStatus(back, 422);
   });
 
   it("rejects unknown fields, write-only fields and an unknown version with 422", async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -15,18 +15,18 @@ async function pendingSlack(key: string, accessScope: "organizational" | "person
     key,
     body: { name: "Slack", access_scope: accessScope },
   });
-  expect(res.status, await res.clone().text()).toBe(201);
+  await expectStatus(res, 201);
   return json<Connection>(res);
 }
 
 const get = async (key: string, id: string) => {
   const res = await h.request("GET", `/v1/connections/${id}`, { key });
-  expect(res.status, await res.clone().text()).toBe(200);
+  await expectStatus(res, 200);
   return json<Connection>(res);
 };
 const listed = async (key: string, id: string) => {
   const res = await h.request("GET", "/v1/connections?limit=100", { key });
-  expect(res.status, await res.clone().text()).toBe(200);
+  await expectStatus(res, 200);
   return (await json<{ data: Connection[] }>(res)).data.find((c) => c.id === id);
 };
 
@@ -38,7 +38,7 @@ describe("connector_page_url", () => {
 
     const authorize = await h.request("POST", `/v1/connections/${created.id}/authorize`, { key: bob.key });
 
-    expect(authorize.status, await authorize.clone().text()).toBe(403);
+    await expectStatus(authorize, 403);
     expect(await get(bob.key, created.id)).toMatchObject({ oauth2_required: true, connector_page_url: null });
     expect(await listed(bob.key, created.id)).toMatchObject({
       oauth2_required: true,

@@ -1,6 +1,6 @@
 import { catalog } from "@connvault/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -12,7 +12,7 @@ describe("GET /v1/connectors", () => {
   it("lists the shipped catalog: at least ten connectors, OAuth2 ones included", async () => {
     const org = await createOrganization(h);
     const res = await h.request("GET", "/v1/connectors", { key: org.adminKey });
-    expect(res.status, await bodyText(res)).toBe(200);
+    await expectStatus(res, 200);
     const body = await json<{ data: { id: string; auth_type: string }[] }>(res);
     expect(body.data.map((c) => c.id).sort()).toEqual(
       catalog()
@@ -24,7 +24,7 @@ describe("GET /v1/connectors", () => {
   });
 
   it("needs an API key", async () => {
-    expect((await h.request("GET", "/v1/connectors")).status).toBe(401);
+    await expectStatus(h.request("GET", "/v1/connectors"), 401);
   });
 });
 
@@ -42,7 +42,7 @@ describe("GET /v1/connectors/{connector_id}", () => {
   it("answers 404 for an unknown connector", async () => {
     const org = await createOrganization(h);
     const res = await h.request("GET", "/v1/connectors/no-such-thing", { key: org.adminKey });
-    expect(res.status, await bodyText(res)).toBe(404);
+    await expectStatus(res, 404);
     expect((await json(res)).code).toBe("connector_not_found");
   });
 });

@@ -3,7 +3,7 @@ import { DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
 import type { InitializeMiddleware, MetadataBearer } from "@smithy/types";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { injectFault } from "../helpers/faults.ts";
-import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 import { addMiddleware } from "../helpers/middleware.ts";
 
 let h: Harness;
@@ -70,7 +70,7 @@ async function createStripe(key: string) {
     key,
     body: { name: "s", security: { authMethod: "bearer", token: "sk_1" } },
   });
-  expect(res.status, await res.clone().text()).toBe(201);
+  await expectStatus(res, 201);
   return json<{ id: string; auth_aws_arn: string }>(res);
 }
 
@@ -83,21 +83,21 @@ describe("reads that decide a write are strongly consistent", () => {
     const { id } = await createStripe(key);
     laggingReplica();
     const renamed = await patch(key, id, '"1"');
-    expect(renamed.status, await renamed.clone().text()).toBe(200);
+    await expectStatus(renamed, 200);
 
     const res = await patch(key, id, '"2"');
-    expect(res.status, await res.text()).toBe(200);
+    await expectStatus(res, 200);
   });
 
   it("refuses a PATCH with a stale If-Match with 412 before writing anything", async () => {
     const key = await setup();
     const { id } = await createStripe(key);
     laggingReplica();
-    expect((await patch(key, id, '"1"')).status).toBe(200);
+    await expectStatus(patch(key, id, '"1"'), 200);
 
     const before = h.calls.length;
     const res = await patch(key, id, '"1"');
-    expect(res.status, await res.text()).toBe(412);
+    await expectStatus(res, 412);
     expect(h.calls.slice(before).map((c) => c.command)).toEqual(["GetItemCommand"]);
   });
 
@@ -110,10 +110,10 @@ describe("reads that decide a write are strongly consistent", () => {
         key,
         body: { security: { authMethod: "bearer", token } },
       });
-    expect((await rotate("sk_2")).status).toBe(200);
+    await expectStatus(rotate("sk_2"), 200);
 
     const res = await rotate("sk_3");
-    expect(res.status, await res.clone().text()).toBe(200);
+    await expectStatus(res, 200);
     expect((await json<{ credentials: { version: number } }>(res)).credentials.version).toBe(3);
   });
 
@@ -128,7 +128,7 @@ describe("reads that decide a write are strongly consistent", () => {
       key,
       body: { name: "lost", security: { authMethod: "bearer", token: "sk_lost" } },
     });
-    expect(res.status, await res.clone().text()).toBe(503);
+    await expectStatus(res, 503);
     const written = h.calls.slice(before).find((c) => c.command === "PutItemCommand")?.input
       .Item as Attributes;
 

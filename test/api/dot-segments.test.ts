@@ -1,14 +1,7 @@
 import { request as httpRequest } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrganization, type Harness, startHarness, type TestOrganization } from "../helpers/harness.ts";
-
-let h: Harness;
-let org: TestOrganization;
-beforeAll(async () => {
-  h = await startHarness();
-  org = await createOrganization(h);
-});
-afterAll(() => h.close());
+import { describe, expect } from "vitest";
+import { it } from "../helpers/fixtures.ts";
+import { expectStatus } from "../helpers/harness.ts";
 
 const DOTTED = [
   "/v1/connectors/x/../stripe/connections",
@@ -19,7 +12,7 @@ const DOTTED = [
 const body = JSON.stringify({ name: "dotted" });
 
 /** A request whose target reaches the server byte for byte (fetch would resolve the dot segments). */
-function rawPost(base: string, path: string) {
+function rawPost(base: string, path: string, key: string) {
   return new Promise<{ status: number; type: string | undefined }>((resolve, reject) => {
     const { hostname, port } = new URL(base);
     const req = httpRequest(
@@ -29,7 +22,7 @@ function rawPost(base: string, path: string) {
         path,
         agent: false,
         method: "POST",
-        headers: { authorization: `Bearer ${org.adminKey}`, "content-type": "application/json" },
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
       },
       (res) => {
         res.resume();
@@ -42,32 +35,30 @@ function rawPost(base: string, path: string) {
 }
 
 describe("paths with dot segments", () => {
-  it.each(DOTTED)("answers 404 for %s given as the raw request target, instead of creating", async (path) => {
-    const res = await h.app.request(
-      path,
-      {
-        method: "POST",
-        headers: { authorization: `Bearer ${org.adminKey}`, "content-type": "application/json" },
-        body,
-      },
-      { incoming: { url: path } },
-    );
-    expect(res.status, await res.clone().text()).toBe(404);
-    expect(res.headers.get("content-type")).toBe("application/problem+json");
-  });
+  it.for(DOTTED)(
+    "answers 404 for %s given as the raw request target, instead of creating",
+    async (path, { h, org }) => {
+      const res = await h.app.request(
+        path,
+        {
+          method: "POST",
+          headers: { authorization: `Bearer ${org.adminKey}`, "content-type": "application/json" },
+          body,
+        },
+        { incoming: { url: path } },
+      );
+      await expectStatus(res, 404);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+    },
+  );
 
-  it("answers 404 over real HTTP through @hono/node-server", async () => {
-    const server = await h.listen();
-    try {
-      for (const path of DOTTED) {
-        expect(await rawPost(server.url, path), path).toEqual({
-          status: 404,
-          type: "application/problem+json",
-        });
-      }
-      expect((await rawPost(server.url, "/v1/connectors/stripe/connections")).status).toBe(201);
-    } finally {
-      await server.close();
+  it("answers 404 over real HTTP through @hono/node-server", async ({ org, server }) => {
+    for (const path of DOTTED) {
+      expect(await rawPost(server.url, path, org.adminKey), path).toEqual({
+        status: 404,
+        type: "application/problem+json",
+      });
     }
+    await expectStatus(rawPost(server.url, "/v1/connectors/stripe/connections", org.adminKey), 201);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect } from "vitest";
 import { it as harnessIt } from "../helpers/fixtures.ts";
-import { json } from "../helpers/harness.ts";
+import { expectStatus, json } from "../helpers/harness.ts";
 
 /** `post`: a raw request creating a connection in the test's organization, with this body and headers. */
 const it = harnessIt.extend<{ post: (body: string, headers: Record<string, string>) => Promise<Response> }>({
@@ -15,7 +15,7 @@ const it = harnessIt.extend<{ post: (body: string, headers: Record<string, strin
 });
 
 async function expectProblem(res: Response, status: number, code: string) {
-  expect(res.status, await res.clone().text()).toBe(status);
+  await expectStatus(res, status);
   expect(res.headers.get("content-type")).toBe("application/problem+json");
   expect(await json(res)).toMatchObject({
     type: `urn:connvault:problem:${code}`,
@@ -71,6 +71,6 @@ describe("problem+json errors", () => {
     const res = await post(JSON.stringify({ name: "x", security: { authMethod: "bearer", token: "t" } }), {
       "content-type": "application/json; charset=utf-8",
     });
-    expect(res.status, await res.clone().text()).toBe(201);
+    await expectStatus(res, 201);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bodyText, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -10,7 +10,7 @@ afterAll(() => h.close());
 describe("GET /v1/health", () => {
   it("answers ok without an API key", async () => {
     const res = await h.request("GET", "/v1/health");
-    expect(res.status, await bodyText(res)).toBe(200);
+    await expectStatus(res, 200);
     expect(await json(res)).toEqual({ status: "ok" });
   });
 

@@ -2,7 +2,7 @@ import { DescribeSecretCommand, ListSecretsCommand } from "@aws-sdk/client-secre
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { secretsManagerClient } from "../helpers/aws.ts";
 import { injectFault } from "../helpers/faults.ts";
-import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -60,7 +60,7 @@ describe("Idempotency-Key on connection create", () => {
     const org = await createOrganization(h);
     const first = await createWithKey(org.adminKey, "replay-1");
     const again = await createWithKey(org.adminKey, "replay-1");
-    expect(again.status, await bodyText(again)).toBe(201);
+    await expectStatus(again, 201);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     expect(again.headers.get("location")).toBe(first.headers.get("location"));
     expect(await again.json()).toEqual(await first.json());
@@ -111,7 +111,7 @@ describe("Idempotency-Key on connection create", () => {
         },
         body: JSON.stringify(body),
       });
-      expect(res.status, await bodyText(res)).toBe(422);
+      await expectStatus(res, 422);
     },
   );
 });
@@ -124,7 +124,7 @@ describe("a reused Idempotency-Key never leaves a secret that blocks the connect
     const bob = await org.member();
     const key = `import-row-${Math.random().toString(36).slice(2)}`;
     const first = await createWithKey(alice.key, key, { name: "alice-nocreds" });
-    expect(first.status, await first.clone().text()).toBe(201);
+    await expectStatus(first, 201);
     const created = await json<{ id: string; status: string; auth_aws_arn: string | null }>(first);
     expect(created).toMatchObject({ status: "credentials_missing", auth_aws_arn: null });
     const planted = () =>
@@ -145,10 +145,10 @@ describe("a reused Idempotency-Key never leaves a secret that blocks the connect
     const orphans = await secretsOf(org.id);
     const rotated = await rotate(alice.key, created.id);
 
-    expect(reused.status, await reused.clone().text()).toBe(422);
+    await expectStatus(reused, 422);
     expect((await json(reused)).code).toBe("idempotency_key_reused");
     expect(orphans).toHaveLength(0);
-    expect(rotated.status, await rotated.clone().text()).toBe(200);
+    await expectStatus(rotated, 200);
     const secrets = await secretsOf(org.id);
     expect(secrets.map((secret) => secret.ARN)).toEqual([(await json(rotated)).auth_aws_arn]);
   });
@@ -158,13 +158,13 @@ describe("a reused Idempotency-Key never leaves a secret that blocks the connect
     // The mismatched create's clean-up fails: the planted secret stays behind.
     const fault = injectFault(h.services.clients.secrets, { command: "DeleteSecretCommand", when: "before" });
     const reused = await planted().finally(() => fault.remove());
-    expect(reused.status, await reused.clone().text()).toBe(422);
+    await expectStatus(reused, 422);
     expect(fault.fired).toBe(1);
     expect(await secretsOf(org.id)).toHaveLength(1);
 
     const rotated = await rotate(alice.key, created.id);
 
-    expect(rotated.status, await rotated.clone().text()).toBe(200);
+    await expectStatus(rotated, 200);
     const arn = (await json<{ auth_aws_arn: string }>(rotated)).auth_aws_arn;
     const secret = await secretsManagerClient(h.edge.url).send(new DescribeSecretCommand({ SecretId: arn }));
     expect(secret.DeletedDate).toBeUndefined();
@@ -189,17 +189,17 @@ describe("Idempotency-Key on organizations and API keys", () => {
       body: { name: "Once" },
       headers,
     });
-    expect(again.status, await bodyText(again)).toBe(201);
+    await expectStatus(again, 201);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     const [a, b] = [await json<{ admin_api_key: { key: string } }>(first), await json(again)];
     expect(b).toEqual(a);
-    expect((await h.request("GET", "/v1/me", { key: a.admin_api_key.key })).status).toBe(200);
+    await expectStatus(h.request("GET", "/v1/me", { key: a.admin_api_key.key }), 200);
     const other = await h.request("POST", "/v1/organizations", {
       key: h.rootApiKey,
       body: { name: "Twice" },
       headers,
     });
-    expect(other.status, await bodyText(other)).toBe(422);
+    await expectStatus(other, 422);
   });
 
   it("replays an API key with the same key value, and a revoked one stays revoked", async () => {
@@ -210,9 +210,9 @@ describe("Idempotency-Key on organizations and API keys", () => {
     const again = await h.request("POST", "/v1/api-keys", request);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     expect(await json(again)).toEqual(first);
-    expect((await h.request("DELETE", `/v1/api-keys/${first.id}`, { key: org.adminKey })).status).toBe(204);
+    await expectStatus(h.request("DELETE", `/v1/api-keys/${first.id}`, { key: org.adminKey }), 204);
     await h.request("POST", "/v1/api-keys", request);
-    expect((await h.request("GET", "/v1/me", { key: first.key })).status).toBe(401);
+    await expectStatus(h.request("GET", "/v1/me", { key: first.key }), 401);
     const listed = await json<{ data: { id: string }[] }>(
       await h.request("GET", "/v1/api-keys", { key: org.adminKey }),
     );

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InjectedThrottling, injectFault } from "../helpers/faults.ts";
-import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 let limited: Harness;
@@ -28,7 +28,7 @@ describe("AWS failures", () => {
         key: org.adminKey,
         body: stripe,
       });
-      expect(res.status, await bodyText(res)).toBe(429);
+      await expectStatus(res, 429);
       expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
       expect((await json(res)).code).toBe("throttled");
     } finally {
@@ -50,7 +50,7 @@ describe("AWS failures", () => {
     });
     try {
       const res = await h.request("GET", "/v1/connections/conn_x", { key: org.adminKey });
-      expect(res.status, await bodyText(res)).toBe(503);
+      await expectStatus(res, 503);
       expect((await json(res)).code).toBe("dependency_unavailable");
     } finally {
       fault.remove();
@@ -72,10 +72,10 @@ describe("per-key rate limit", () => {
       statuses.push((await limited.request("GET", "/v1/me", { key: org.adminKey })).status);
     expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(11);
     const res = await limited.request("GET", "/v1/me", { key: org.adminKey });
-    expect(res.status, await bodyText(res)).toBe(429);
+    await expectStatus(res, 429);
     expect(await json(res)).toMatchObject({ code: "rate_limited", status: 429 });
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-    expect((await limited.request("GET", "/v1/me", { key: other.key })).status).toBe(200);
+    await expectStatus(limited.request("GET", "/v1/me", { key: other.key }), 200);
   });
 });
 

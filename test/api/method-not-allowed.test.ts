@@ -1,33 +1,15 @@
 import { request } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createOrganization,
-  type Harness,
-  json,
-  startHarness,
-  type TestOrganization,
-} from "../helpers/harness.ts";
-
-let h: Harness;
-let org: TestOrganization;
-let server: { url: string; close(): Promise<void> };
-beforeAll(async () => {
-  h = await startHarness();
-  org = await createOrganization(h);
-  server = await h.listen();
-});
-afterAll(async () => {
-  await server.close();
-  await h.close();
-});
+import { describe, expect } from "vitest";
+import { it } from "../helpers/fixtures.ts";
+import { expectStatus, json } from "../helpers/harness.ts";
 
 /** TRACE over real HTTP: fetch refuses to send it, as browsers do, but any other client can. */
 function trace(
-  path: string,
+  url: string,
   key?: string,
 ): Promise<{ status: number; headers: Record<string, string>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${server.url}${path}`, {
+    const req = request(url, {
       method: "TRACE",
       headers: key ? { authorization: `Bearer ${key}` } : {},
     });
@@ -56,7 +38,11 @@ const concrete = (template: string) =>
     .replace("{connection_id}", "conn_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A");
 
 describe("a method a path does not have", () => {
-  it("answers 405 with Allow listing exactly the documented methods, on every documented path", async () => {
+  it("answers 405 with Allow listing exactly the documented methods, on every documented path", async ({
+    h,
+    org,
+    server,
+  }) => {
     // Prepare
     const doc = await json<Document>(await h.request("GET", "/openapi.json"));
 
@@ -65,7 +51,7 @@ describe("a method a path does not have", () => {
       const expected = [...documented, ...(documented.includes("GET") ? ["HEAD"] : [])].sort();
 
       // Act
-      const res = await trace(concrete(template), org.adminKey);
+      const res = await trace(`${server.url}${concrete(template)}`, org.adminKey);
 
       // Assess
       expect(res.status, `TRACE ${template}: ${res.body}`).toBe(405);
@@ -75,21 +61,23 @@ describe("a method a path does not have", () => {
     }
   });
 
-  it("answers 405 for a real method the path lacks, and 404 for a path that does not exist", async () => {
+  it("answers 405 for a real method the path lacks, and 404 for a path that does not exist", async ({
+    h,
+    org,
+  }) => {
     const put = await h.request("PUT", "/v1/connections/conn_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A", {
       key: org.adminKey,
       body: {},
     });
-    expect(put.status, await put.clone().text()).toBe(405);
+    await expectStatus(put, 405);
     expect(put.headers.get("allow")).toBe("DELETE, GET, HEAD, PATCH");
 
     const missing = await h.request("DELETE", "/v1/nothing-here", { key: org.adminKey });
-    expect(missing.status, await missing.clone().text()).toBe(404);
+    await expectStatus(missing, 404);
     expect(missing.headers.get("allow")).toBeNull();
   });
 
-  it("still asks for a key first", async () => {
-    const res = await trace("/v1/connectors");
-    expect(res.status, res.body).toBe(401);
+  it("still asks for a key first", async ({ server }) => {
+    await expectStatus(trace(`${server.url}/v1/connectors`), 401);
   });
 });

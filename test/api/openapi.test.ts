@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bodyText, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -68,7 +68,7 @@ describe("GET /docs", () => {
     expect(sources.filter((s) => s?.startsWith("http"))).toEqual([]);
     expect(page).toContain("/openapi.json");
     const script = await h.request("GET", "/docs/scalar.js");
-    expect(script.status, await bodyText(script)).toBe(200);
+    await expectStatus(script, 200);
     expect(script.headers.get("content-type")).toContain("javascript");
     expect((await script.text()).length).toBeGreaterThan(100_000);
   });

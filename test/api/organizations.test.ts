@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -10,7 +10,7 @@ afterAll(() => h.close());
 describe("POST /v1/organizations", () => {
   it("creates an organization with a first admin key that works at once", async () => {
     const res = await h.request("POST", "/v1/organizations", { key: h.rootApiKey, body: { name: "Acme" } });
-    expect(res.status, await res.clone().text()).toBe(201);
+    await expectStatus(res, 201);
     const body = await json<{ id: string; name: string; admin_api_key: Record<string, string> }>(res);
     expect(body.id).toMatch(/^org_[0-9A-Z]{26}$/);
     expect(body.name).toBe("Acme");
@@ -32,14 +32,14 @@ describe("POST /v1/organizations", () => {
   it("rejects an organization key with 403", async () => {
     const org = await createOrganization(h);
     const res = await h.request("POST", "/v1/organizations", { key: org.adminKey, body: { name: "Other" } });
-    expect(res.status, await bodyText(res)).toBe(403);
+    await expectStatus(res, 403);
     expect((await json(res)).code).toBe("forbidden");
   });
 
   it("rejects a missing or unknown key with 401", async () => {
-    expect((await h.request("POST", "/v1/organizations", { body: { name: "x" } })).status).toBe(401);
+    await expectStatus(h.request("POST", "/v1/organizations", { body: { name: "x" } }), 401);
     const res = await h.request("POST", "/v1/organizations", { key: "cvk_unknown", body: { name: "x" } });
-    expect(res.status, await bodyText(res)).toBe(401);
+    await expectStatus(res, 401);
   });
 
   it("answers 422 with the field path for a bad name and for unknown fields", async () => {
@@ -47,7 +47,7 @@ describe("POST /v1/organizations", () => {
       key: h.rootApiKey,
       body: { name: "", plan: "x" },
     });
-    expect(res.status, await bodyText(res)).toBe(422);
+    await expectStatus(res, 422);
     const body = await json<{ errors: { path: string }[] }>(res);
     expect(body.errors.map((e) => e.path).sort()).toEqual(["name", "plan"]);
   });

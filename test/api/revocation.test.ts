@@ -1,6 +1,6 @@
 import { createApiServices, createApp } from "@connvault/functions";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { afterAll, beforeAll, describe, it } from "vitest";
+import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -20,15 +20,13 @@ describe("API key revocation across containers", () => {
     const me = await json<{ api_key_id: string }>(await meOn(other));
 
     // Act: revoke through the first container.
-    expect((await h.request("DELETE", `/v1/api-keys/${me.api_key_id}`, { key: org.adminKey })).status).toBe(
-      204,
-    );
+    await expectStatus(h.request("DELETE", `/v1/api-keys/${me.api_key_id}`, { key: org.adminKey }), 204);
 
     // Assess
-    expect((await meOn(h.app)).status).toBe(401);
+    await expectStatus(meOn(h.app), 401);
     now += 59_000;
-    expect((await meOn(other)).status).toBe(200);
+    await expectStatus(meOn(other), 200);
     now += 2_000;
-    expect((await meOn(other)).status).toBe(401);
+    await expectStatus(meOn(other), 401);
   });
 });

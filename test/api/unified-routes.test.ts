@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -20,13 +20,13 @@ async function create(key: string, body: Record<string, unknown>) {
     key,
     body: { permissions: [], categories: [], ...body },
   });
-  expect(res.status, await res.clone().text()).toBe(200);
+  await expectStatus(res, 200);
   return json<Unified>(res);
 }
 
 const list = async (key: string, query: string) => {
   const res = await h.request("GET", `/unified/connection${query}`, { key });
-  expect(res.status, await res.clone().text()).toBe(200);
+  await expectStatus(res, 200);
   return json<Unified[]>(res);
 };
 
@@ -89,13 +89,13 @@ describe("unified.to-compatible routes", () => {
       key: org.adminKey,
       body: { ...created, external_xref: "now-set" },
     });
-    expect(echoed.status, await echoed.clone().text()).toBe(200);
+    await expectStatus(echoed, 200);
     expect((await json(echoed)).external_xref).toBe("now-set");
     const moved = await h.request("PATCH", `/unified/connection/${created.id}`, {
       key: org.adminKey,
       body: { integration_type: "hubspot" },
     });
-    expect(moved.status, await bodyText(moved)).toBe(422);
+    await expectStatus(moved, 422);
   });
 
   it("answers 422 for unknown fields, bad dates and a missing integration_type", async () => {
@@ -109,17 +109,15 @@ describe("unified.to-compatible routes", () => {
       const res = await h.request("POST", "/unified/connection", { key: org.adminKey, body });
       expect(res.status, JSON.stringify(body)).toBe(422);
     }
-    expect((await h.request("GET", "/unified/connection?limit=0", { key: org.adminKey })).status).toBe(422);
+    await expectStatus(h.request("GET", "/unified/connection?limit=0", { key: org.adminKey }), 422);
   });
 
   it("deletes with 200 and an empty body, then answers 404", async () => {
     const org = await createOrganization(h);
     const created = await create(org.adminKey, { integration_type: "open-meteo" });
     const res = await h.request("DELETE", `/unified/connection/${created.id}`, { key: org.adminKey });
-    expect(res.status, await bodyText(res)).toBe(200);
+    await expectStatus(res, 200);
     expect(await res.text()).toBe("");
-    expect((await h.request("GET", `/unified/connection/${created.id}`, { key: org.adminKey })).status).toBe(
-      404,
-    );
+    await expectStatus(h.request("GET", `/unified/connection/${created.id}`, { key: org.adminKey }), 404);
   });
 });

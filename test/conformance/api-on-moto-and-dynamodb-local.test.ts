@@ -24,8 +24,8 @@ import { generateServerKey, LOCAL_ACCOUNT_ID, LOCAL_REGION } from "@connvault/lo
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import {
   apiRequestInit,
-  bodyText,
   createOrganization,
+  expectStatus,
   type Harness,
   json,
   type RequestOptions,
@@ -84,7 +84,7 @@ const stripe = (name: string, token: string, extra: Record<string, unknown> = {}
 
 async function createConnection(key: string, connector: string, body: unknown, headers = {}) {
   const res = await api.request("POST", `/v1/connectors/${connector}/connections`, { key, body, headers });
-  expect(res.status, await res.clone().text()).toBe(201);
+  await expectStatus(res, 201);
   return json<Connection>(res);
 }
 
@@ -147,7 +147,7 @@ describe("the API on DynamoDB Local and moto", () => {
 
   it("answers the health check without a key", async () => {
     const res = await api.request("GET", "/v1/health");
-    expect(res.status, await bodyText(res)).toBe(200);
+    await expectStatus(res, 200);
     expect(await json(res)).toMatchObject({ status: "ok" });
   });
 
@@ -177,7 +177,7 @@ describe("the API on DynamoDB Local and moto", () => {
     );
 
     const got = await api.request("GET", `/v1/connections/${created.id}`, { key: org.adminKey });
-    expect(got.status, await bodyText(got)).toBe(200);
+    await expectStatus(got, 200);
     expect(got.headers.get("etag")).toBe(created.etag);
     expect(await json(got)).toMatchObject({
       id: created.id,
@@ -228,7 +228,7 @@ describe("the API on DynamoDB Local and moto", () => {
       status: "active",
       credentials: { managed: false },
     });
-    expect(refused.status, await bodyText(refused)).toBe(422);
+    await expectStatus(refused, 422);
   });
 
   it("lists with filters and pages with an opaque cursor, newest first", async () => {
@@ -245,7 +245,7 @@ describe("the API on DynamoDB Local and moto", () => {
     );
     const list = async (query: string) => {
       const res = await api.request("GET", `/v1/connections${query}`, { key: other.adminKey });
-      expect(res.status, await res.clone().text()).toBe(200);
+      await expectStatus(res, 200);
       return json<{ data: Connection[]; next_cursor: string | null }>(res);
     };
 
@@ -266,7 +266,7 @@ describe("the API on DynamoDB Local and moto", () => {
     expect((await list("?environment=staging&access_scope=organizational&limit=100")).data).toHaveLength(5);
     expect((await list("?status=pending_authorization")).data).toEqual([]);
     const forged = await api.request("GET", "/v1/connections?cursor=forged", { key: other.adminKey });
-    expect(forged.status, await bodyText(forged)).toBe(400);
+    await expectStatus(forged, 400);
   });
 
   it("patches with If-Match and answers 412 to a stale ETag, changing nothing", async () => {
@@ -281,8 +281,8 @@ describe("the API on DynamoDB Local and moto", () => {
     const ok = await patch("after", created.etag);
     const stale = await patch("too late", created.etag);
 
-    expect(ok.status, await ok.clone().text()).toBe(200);
-    expect(stale.status, await bodyText(stale)).toBe(412);
+    await expectStatus(ok, 200);
+    await expectStatus(stale, 412);
     const current = await json<Connection>(
       await api.request("GET", `/v1/connections/${created.id}`, { key: org.adminKey }),
     );
@@ -298,7 +298,7 @@ describe("the API on DynamoDB Local and moto", () => {
       body: { security: { authMethod: "bearer", token: `new_${CANARY}` } },
     });
 
-    expect(res.status, await res.clone().text()).toBe(200);
+    await expectStatus(res, 200);
     expect(await json(res)).toMatchObject({ auth_aws_arn: arn, credentials: { version: 2, managed: true } });
     const current = await secrets.send(new GetSecretValueCommand({ SecretId: arn }));
     const previous = await secrets.send(
@@ -334,9 +334,7 @@ describe("the API on DynamoDB Local and moto", () => {
     });
 
     expect([first.status, second.status]).toEqual([204, 204]);
-    expect((await api.request("GET", `/v1/connections/${scheduled.id}`, { key: org.adminKey })).status).toBe(
-      404,
-    );
+    await expectStatus(api.request("GET", `/v1/connections/${scheduled.id}`, { key: org.adminKey }), 404);
     const described = await secrets.send(
       new DescribeSecretCommand({ SecretId: scheduled.auth_aws_arn ?? "" }),
     );

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import type { DynamoDBRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { expectStatus } from "../helpers/harness.ts";
 import { receiveAll, sqsClient } from "../helpers/sqs.ts";
 import type { DeployedFunction } from "./deployment.ts";
 import type { Caller } from "./iam-proxy.ts";
@@ -108,7 +109,7 @@ describe.skipIf(!lambdaNode)("a poison stream record reaching the events DLQ and
       headers: root(),
       body: { name: "Replay" },
     });
-    expect(org.status, org.body).toBe(201);
+    await expectStatus(org, 201);
     const key = json<{ admin_api_key: { key: string } }>(org).admin_api_key.key;
     await sim.stream.drain();
     sim.stream.pause();
@@ -116,7 +117,7 @@ describe.skipIf(!lambdaNode)("a poison stream record reaching the events DLQ and
       headers: { authorization: `Bearer ${key}` },
       body: { name: "Replayed" },
     });
-    expect(created.status, created.body).toBe(201);
+    await expectStatus(created, 201);
     const { id } = json<{ id: string }>(created);
     await sim.stream.drain();
     sim.stream.age(16 * 60);

@@ -11,6 +11,7 @@ import {
 import { catalog } from "@connvault/core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { dynamoClient, secretsManagerClient } from "../helpers/aws.ts";
+import { expectStatus } from "../helpers/harness.ts";
 import { type CfnResponse, cloudFormationStack, startResponseEndpoint } from "../helpers/lambda-events.ts";
 import { followToRedirect, startOAuthServer } from "../helpers/oauth-server.ts";
 import { receiveAll, sqsClient } from "../helpers/sqs.ts";
@@ -46,7 +47,7 @@ async function organization() {
     headers: root(),
     body: { name: "Deploy org" },
   });
-  expect(res.status, res.body).toBe(201);
+  await expectStatus(res, 201);
   const org = json<{ id: string; admin_api_key: { key: string; user_id: string } }>(res);
   return { id: org.id, key: org.admin_api_key.key, userId: org.admin_api_key.user_id };
 }
@@ -102,15 +103,15 @@ describe.skipIf(!lambdaNode)("HTTP through the synthesized routes", () => {
       name: "Stripe",
       security: { authMethod: "bearer", token: canary },
     });
-    expect(created.status, created.body).toBe(201);
+    await expectStatus(created, 201);
     const { id } = json<{ id: string }>(created);
-    expect((await send("GET", `/v1/connections/${id}`)).status).toBe(200);
+    await expectStatus(send("GET", `/v1/connections/${id}`), 200);
     const rotated = await send("PUT", `/v1/connections/${id}/credentials`, {
       security: { authMethod: "bearer", token: `${canary}2` },
     });
-    expect(rotated.status, rotated.body).toBe(200);
-    expect((await send("DELETE", `/v1/connections/${id}`)).status).toBe(204);
-    expect((await send("GET", `/v1/connections/${id}`)).status).toBe(404);
+    await expectStatus(rotated, 200);
+    await expectStatus(send("DELETE", `/v1/connections/${id}`), 204);
+    await expectStatus(send("GET", `/v1/connections/${id}`), 404);
     await sim.stream.drain();
 
     const items = await dynamoClient(sim.edge.url).send(new ScanCommand({ TableName: sim.d.table.name }));
@@ -141,7 +142,7 @@ describe.skipIf(!lambdaNode)("the table's stream through the synthesized mapping
         headers: bearer(org.key),
         body: { name, security: { authMethod: "bearer", token: "sk_order" } },
       });
-      expect(res.status, res.body).toBe(201);
+      await expectStatus(res, 201);
       ids.push(json<{ id: string }>(res).id);
     }
     await sim.stream.drain();
@@ -254,7 +255,7 @@ describe.skipIf(!lambdaNode)("adoption and the resolver", () => {
       headers: bearer(org.key),
       body: { name: "adopted", auth_aws_arn: arn },
     });
-    expect(adopted.status, adopted.body).toBe(201);
+    await expectStatus(adopted, 201);
     const resolved = await sim
       .lambda("resolver")
       .invoke<{ ok: boolean; credentials?: unknown; error?: unknown }>({
@@ -298,19 +299,19 @@ describe.skipIf(!lambdaNode)("OAuth2 through the oauth function", () => {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         put = await sim.api.request("PUT", "/v1/connectors/acme-oauth", { headers: root(), body: connector });
       }
-      expect(put.status, put.body).toBe(200);
+      await expectStatus(put, 200);
       const org = await organization();
       const created = await sim.api.request("POST", "/v1/connectors/acme-oauth/connections", {
         headers: bearer(org.key),
         body: { name: "Acme" },
       });
-      expect(created.status, created.body).toBe(201);
+      await expectStatus(created, 201);
       const { id, connector_page_url: pageUrl } = json<{ id: string; connector_page_url: string }>(created);
 
       // The browser: the connector page (oauth function) → the provider → back to the callback route.
       const page = new URL(pageUrl);
       const start = await sim.api.request("GET", page.pathname, { query: page.search.slice(1) });
-      expect(start.status, start.body).toBe(302);
+      await expectStatus(start, 302);
       // It stops at the callback without requesting it; the URL class writes the host in lower case.
       const back = await followToRedirect(start.headers.location ?? "", new URL(callback).href);
       // The browser sends back the cookie the connector page set (the flow is bound to it).
@@ -353,7 +354,7 @@ describe.skipIf(!lambdaNode)("adopting what IAM does not let the api function de
         headers: bearer(org.key),
         body: { name: "adopted", auth_aws_arn: arn },
       });
-      expect(res.status, res.body).toBe(422);
+      await expectStatus(res, 422);
     }
   });
 });
@@ -439,7 +440,7 @@ describe.skipIf(!lambdaNode)("the schedule and the queue", () => {
         headers: bearer(org.key),
         body: { name: "reconciled", ...body },
       });
-      expect(res.status, res.body).toBe(201);
+      await expectStatus(res, 201);
       return json<{ id: string; auth_aws_arn: string }>(res);
     };
     const managed = await connect({ security: { authMethod: "bearer", token: "sk_gone" } });

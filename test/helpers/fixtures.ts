@@ -5,11 +5,14 @@ interface HarnessFixtures {
   h: Harness;
   /** A new organization for each test that asks for one. */
   org: TestOrganization;
+  /** The harness's app on a loopback HTTP server, for clients that need a socket; as long-lived as `h`. */
+  server: { url: string; close(): Promise<void> };
 }
 
 /**
- * `it` with a harness, closed after its scope, and a new organization a test. One harness serves a
- * whole file (starting one is what takes the time) unless `scope: "test"` asks for a backend a test.
+ * `it` with a harness, closed after its scope, a new organization a test, and on demand an HTTP
+ * server. One harness serves a whole file (starting one is what takes the time) unless
+ * `scope: "test"` asks for a backend a test.
  */
 export function harnessTest({
   scope = "file",
@@ -26,6 +29,14 @@ export function harnessTest({
       { scope },
     ],
     org: async ({ h }, use) => use(await createOrganization(h)),
+    server: [
+      async ({ h }, use) => {
+        const server = await h.listen();
+        await use(server);
+        await server.close();
+      },
+      { scope },
+    ],
   });
 }
 

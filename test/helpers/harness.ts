@@ -3,6 +3,7 @@ import type { ServiceOverrides } from "@connvault/functions";
 import { bootLocal, generateServerKey, type LocalStack } from "@connvault/local";
 import { serve } from "@hono/node-server";
 import type { InitializeMiddleware, MetadataBearer } from "@smithy/types";
+import { expect } from "vitest";
 import { addMiddleware } from "./middleware.ts";
 
 export interface RecordedCall {
@@ -122,10 +123,20 @@ export async function createOrganization(h: Harness, name = "Test org"): Promise
   };
 }
 
-/** A response's body for an assertion message (`expect(res.status, await bodyText(res))`), read from a clone. */
-export async function bodyText(res: Response): Promise<string> {
-  if (res.bodyUsed) return "(body already read)";
-  return res.clone().text();
+/** A Response, or another transport's answer (the deployment simulation's, a raw socket's). */
+type Answer = Response | { status: number };
+
+/** Asserts an answer's status; when it differs, the message is the answer's body (a Response's is read from a clone). */
+export async function expectStatus<A extends Answer>(answer: A | Promise<A>, status: number): Promise<A> {
+  const res = await answer;
+  const body =
+    res instanceof Response
+      ? res.bodyUsed
+        ? "(body already read)"
+        : await res.clone().text()
+      : JSON.stringify(res);
+  expect(res.status, body).toBe(status);
+  return res;
 }
 
 export async function json<T = Record<string, unknown>>(res: Response): Promise<T> {

@@ -1,6 +1,11 @@
 import type { ResolveResult } from "@connvault/functions";
-import { expect } from "vitest";
-import { createOrganization, type Harness, startHarness, type TestOrganization } from "./harness.ts";
+import {
+  createOrganization,
+  expectStatus,
+  type Harness,
+  startHarness,
+  type TestOrganization,
+} from "./harness.ts";
 import { type OAuthServer, startOAuthServer } from "./oauth-server.ts";
 
 /** Registers the test provider as an OAuth2 connector (root key), as an operator would. */
@@ -26,7 +31,7 @@ export async function registerOAuthConnector(
       },
     },
   });
-  expect(res.status, await res.clone().text()).toBe(200);
+  await expectStatus(res, 200);
 }
 
 /** The OAuth2 token the resolver handed out, or undefined when it failed or handed out none. */

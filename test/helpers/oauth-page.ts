@@ -1,4 +1,4 @@
-import { expect } from "vitest";
+import { expectStatus } from "./harness.ts";
 import { followToRedirect } from "./oauth-server.ts";
 
 /** Opens a connector_page_url's path on `serverUrl` as a browser would, without following the redirect. */
@@ -28,7 +28,7 @@ export async function authorizeInBrowser(
   options: { cookie?: string } = {},
 ): Promise<Response> {
   const start = await openPage(serverUrl, pageUrl);
-  expect(start.status, await start.clone().text()).toBe(302);
+  await expectStatus(start, 302);
   const callback = await followToRedirect(
     start.headers.get("location") ?? "",
     `${serverUrl}/oauth2/callback`,

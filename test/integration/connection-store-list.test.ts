@@ -2,7 +2,7 @@ import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoConnectionStore, ensureTable, seeRule, Table, tableDefinition } from "@connvault/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FILTERED_BUDGET } from "../../packages/core/src/adapters/dynamodb/connection-store.ts";
-import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 let h: Harness;
 let store: DynamoConnectionStore;
@@ -14,7 +14,7 @@ afterAll(() => h.close());
 
 async function create(key: string, body: Record<string, unknown>) {
   const res = await h.request("POST", "/v1/connectors/open-meteo/connections", { key, body });
-  expect(res.status, await res.clone().text()).toBe(201);
+  await expectStatus(res, 201);
   return json<{ id: string }>(res);
 }
 

@@ -15,8 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lambdaContext } from "../fixtures/api-gateway-v2.ts";
 import { secretsManagerClient } from "../helpers/aws.ts";
 import {
-  bodyText,
   createOrganization,
+  expectStatus,
   type Harness,
   json,
   startHarness,
@@ -160,7 +160,7 @@ describe("Custom::Connection over its whole lifecycle", () => {
     const id = created.PhysicalResourceId;
     expect(id).toMatch(/^conn_[0-9A-Z]{26}$/);
     const record = await getConnection(org, id);
-    expect(record.status, await bodyText(record)).toBe(200);
+    await expectStatus(record, 200);
     const connection = await json(record);
     expect(created.Data).toEqual({ ConnectionId: id, AuthAwsArn: connection.auth_aws_arn });
     expect(connection).toMatchObject({
@@ -210,14 +210,14 @@ describe("Custom::Connection over its whole lifecycle", () => {
     });
     const cleanup = await invoke(cfn.delete(id, v2));
     expect(cleanup).toMatchObject({ Status: "SUCCESS", PhysicalResourceId: id });
-    expect((await getConnection(org, id)).status).toBe(404);
+    await expectStatus(getConnection(org, id), 404);
     expect((await sm.send(new DescribeSecretCommand({ SecretId: arn }))).DeletedDate).toBeInstanceOf(Date);
 
     // Delete (stack deletion)
     const newArn = replaced.Data.AuthAwsArn ?? "";
     const deleted = await invoke(cfn.delete(newId, v3));
     expect(deleted).toMatchObject({ Status: "SUCCESS", PhysicalResourceId: newId, NoEcho: true });
-    expect((await getConnection(org, newId)).status).toBe(404);
+    await expectStatus(getConnection(org, newId), 404);
     const described = await sm.send(new DescribeSecretCommand({ SecretId: newArn }));
     expect(described.DeletedDate).toBeInstanceOf(Date);
     expect(await listConnections(org)).toEqual([]);
@@ -255,7 +255,7 @@ describe("Custom::Connection over its whole lifecycle", () => {
       key: org.adminKey,
       body: { security: { authMethod: "bearer", token: "sk_live_from_api" } },
     });
-    expect(rotated.status, await rotated.text()).toBe(200);
+    await expectStatus(rotated, 200);
 
     const renamed = await invoke(cfn.update(id, { ...v1, Environment: "staging" }, v1));
 

@@ -11,7 +11,7 @@ import { parseRetryAfter } from "../../packages/cli/src/http.ts";
 import { type ImportSummary, importFile } from "../../packages/cli/src/import.ts";
 import { main } from "../../packages/cli/src/main.ts";
 import { type FlakyProxy, startFlakyProxy } from "../helpers/flaky-proxy.ts";
-import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 
 const REPO_ROOT = new URL("../../", import.meta.url);
 
@@ -51,7 +51,7 @@ async function listConnections(key: string, query = ""): Promise<Json[]> {
     params.set("limit", "100");
     if (cursor) params.set("cursor", cursor);
     const res = await h.request("GET", `/v1/connections?${params}`, { key });
-    expect(res.status, await bodyText(res)).toBe(200);
+    await expectStatus(res, 200);
     const page = await json<{ data: Json[]; next_cursor: string | null }>(res);
     all.push(...page.data);
     cursor = page.next_cursor;

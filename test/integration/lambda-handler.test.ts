@@ -111,3 +111,18 @@ describe("the api Lambda behind API Gateway HTTP API (payload 2.0)", () => {
     expect(res.body.code).toBe("unauthorized");
   });
 });
+
+describe("the api Lambda and dot segments", () => {
+  it.each(["/v1/organizations/../organizations", "/v1/x/%2e%2e/organizations"])(
+    "answers 404 for rawPath %s instead of routing the resolved path",
+    async (path) => {
+      const event = httpApiEvent("POST", path, {
+        headers: { authorization: `Bearer ${rootApiKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ name: "Dotted" }),
+      });
+      const result = (await handler(event, lambdaContext)) as APIGatewayProxyStructuredResultV2;
+      expect(result.statusCode, result.body).toBe(404);
+      expect(result.headers?.["content-type"]).toBe("application/problem+json");
+    },
+  );
+});

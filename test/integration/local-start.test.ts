@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { afterAll, describe, expect, it } from "vitest";
 import { secretsManagerClient } from "../helpers/aws.ts";
-import { bodyText } from "../helpers/harness.ts";
+import { expectStatus } from "../helpers/harness.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "connvault-start-"));
 const running = new Set<ChildProcess>();
@@ -87,7 +87,7 @@ describe("npm start", () => {
     const read = await fetch(`${second.api}/v1/connections/${created.id}`, {
       headers: { "x-api-key": adminKey },
     });
-    expect(read.status, await bodyText(read)).toBe(200);
+    await expectStatus(read, 200);
     expect(await read.json()).toMatchObject({
       id: created.id,
       name: "Kept",
@@ -98,7 +98,7 @@ describe("npm start", () => {
     );
     expect(JSON.parse(secret.SecretString ?? "{}")).toMatchObject({ security: { token: "sk_persist" } });
     const docs = await fetch(`${second.api}/docs`);
-    expect(docs.status, await bodyText(docs)).toBe(200);
+    await expectStatus(docs, 200);
     expect(await stop(second.child, "SIGTERM")).toBe(0);
   });
 });

@@ -9,8 +9,8 @@ import { createResolverHandler } from "@connvault/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoClient, secretsManagerClient } from "../helpers/aws.ts";
 import {
-  bodyText,
   createOrganization,
+  expectStatus,
   type Harness,
   json,
   type TestOrganization,
@@ -48,7 +48,7 @@ async function createPending(extra: Record<string, unknown> = {}): Promise<Conne
     key: org.adminKey,
     body: { name: "Acme", ...extra },
   });
-  expect(res.status, await res.clone().text()).toBe(201);
+  await expectStatus(res, 201);
   return json<Connection>(res);
 }
 
@@ -81,7 +81,7 @@ describe("OAuth2 connectors", () => {
     const created = await createPending();
     expect(created).toMatchObject({ status: "pending_authorization", auth_aws_arn: null });
     const done = await authorizeInBrowser(created.connector_page_url ?? "");
-    expect(done.status, await bodyText(done)).toBe(200);
+    await expectStatus(done, 200);
     expect(await done.text()).toContain('data-outcome="success"');
 
     const active = await read(created.id);
@@ -95,7 +95,7 @@ describe("OAuth2 connectors", () => {
   it("redirect to the connection's redirect_url when it has one", async () => {
     const created = await createPending({ redirect_url: "https://app.example.com/connected?tab=1" });
     const done = await authorizeInBrowser(created.connector_page_url ?? "");
-    expect(done.status, await bodyText(done)).toBe(302);
+    await expectStatus(done, 302);
     const target = new URL(done.headers.get("location") ?? "");
     expect(`${target.origin}${target.pathname}`).toBe("https://app.example.com/connected");
     expect(Object.fromEntries(target.searchParams)).toEqual({
@@ -110,9 +110,9 @@ describe("OAuth2 connectors", () => {
     await authorizeInBrowser(created.connector_page_url ?? "");
     const first = await read(created.id);
     const again = await h.request("POST", `/v1/connections/${created.id}/authorize`, { key: org.adminKey });
-    expect(again.status, await bodyText(again)).toBe(200);
+    await expectStatus(again, 200);
     const { connector_page_url } = await json<{ connector_page_url: string }>(again);
-    expect((await authorizeInBrowser(connector_page_url)).status).toBe(200);
+    await expectStatus(authorizeInBrowser(connector_page_url), 200);
     const second = await read(created.id);
     expect(second).toMatchObject({
       id: first.id,
@@ -171,7 +171,7 @@ describe("the resolver", () => {
     );
     expect(reads.data).toEqual([expect.objectContaining({ user_id: org.adminUserId, purpose: "test" })]);
     expect(JSON.stringify(reads)).not.toContain("access_token");
-    expect((await h.request("GET", "/v1/credential-reads", { key: member.key })).status).toBe(403);
+    await expectStatus(h.request("GET", "/v1/credential-reads", { key: member.key }), 403);
   });
 });
 
@@ -193,7 +193,7 @@ describe("the resolver and adopted secrets, with IAM's tag condition outside the
       key: org.adminKey,
       body: { name, auth_aws_arn: arn },
     });
-    expect(res.status, await res.clone().text()).toBe(201);
+    await expectStatus(res, 201);
     return { arn, id: (await json<Connection>(res)).id };
   }
 
@@ -265,14 +265,14 @@ describe("a failed authorization", () => {
         },
       },
     });
-    expect(wrong.status, await bodyText(wrong)).toBe(200);
+    await expectStatus(wrong, 200);
     const res = await h.request("POST", "/v1/connectors/acme-wrong-secret/connections", {
       key: org.adminKey,
       body: { name: "x" },
     });
     const created = await json<Connection>(res);
     const done = await authorizeInBrowser(created.connector_page_url ?? "");
-    expect(done.status, await bodyText(done)).toBe(502);
+    await expectStatus(done, 502);
     expect(await done.text()).toContain("token endpoint answered 401");
     expect(await read(created.id)).toMatchObject({ status: "pending_authorization", auth_aws_arn: null });
   });
@@ -286,10 +286,10 @@ describe("a failed authorization", () => {
       `${server.url}/oauth2/callback`,
     );
     const cookie = { cookie: cookiesOf(start) };
-    expect((await fetch(callback, { redirect: "manual", headers: cookie })).status).toBe(200);
+    await expectStatus(fetch(callback, { redirect: "manual", headers: cookie }), 200);
     const after = await read(created.id);
     const replay = await fetch(callback, { redirect: "manual", headers: cookie });
-    expect(replay.status, await bodyText(replay)).toBe(400);
+    await expectStatus(replay, 400);
     expect(await replay.text()).toContain('data-outcome="error"');
     expect(await read(created.id)).toEqual(after);
   });
@@ -297,11 +297,11 @@ describe("a failed authorization", () => {
   it("answers a forged state or page link with the error page", async () => {
     const created = await createPending();
     const forged = await fetch(`${server.url}/oauth2/callback?state=forged&code=x`);
-    expect(forged.status, await bodyText(forged)).toBe(400);
+    await expectStatus(forged, 400);
     const page = new URL(created.connector_page_url ?? "");
     const tampered = (page.searchParams.get("state") ?? "").replace(/^./, (c) => (c === "A" ? "B" : "A"));
     const bad = await fetch(`${server.url}/oauth2/authorize?state=${encodeURIComponent(tampered)}`);
-    expect(bad.status, await bodyText(bad)).toBe(400);
+    await expectStatus(bad, 400);
     expect((await read(created.id)).status).toBe("pending_authorization");
   });
 
@@ -310,7 +310,7 @@ describe("a failed authorization", () => {
     provider.setConsent("deny");
     try {
       const done = await authorizeInBrowser(created.connector_page_url ?? "");
-      expect(done.status, await bodyText(done)).toBe(400);
+      await expectStatus(done, 400);
       expect(await done.text()).toContain("declined");
     } finally {
       provider.setConsent("approve");

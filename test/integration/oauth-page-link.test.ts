@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  bodyText,
   createOrganization,
+  expectStatus,
   type Harness,
   json,
   startHarness,
@@ -35,7 +35,7 @@ async function createPending(): Promise<Connection> {
     key: org.adminKey,
     body: { name: "Acme", access_scope: "organizational" },
   });
-  expect(res.status, await res.clone().text()).toBe(201);
+  await expectStatus(res, 201);
   return json<Connection>(res);
 }
 const read = async (id: string) =>
@@ -51,22 +51,22 @@ describe("a connector_page_url", () => {
   it("cannot be used a second time, even while the connection is still pending", async () => {
     const created = await createPending();
     const link = created.connector_page_url ?? "";
-    expect((await openPage(server.url, link)).status).toBe(302);
+    await expectStatus(openPage(server.url, link), 302);
 
     const again = await openPage(server.url, link);
 
-    expect(again.status, await bodyText(again)).toBe(400);
+    await expectStatus(again, 400);
     expect(await again.text()).toContain("already been used");
   });
 
   it("used once cannot re-authorize the connection after it is active (the review's finding 1)", async () => {
     const created = await createPending();
     const link = created.connector_page_url ?? "";
-    expect((await authorizeInBrowser(server.url, link)).status).toBe(200);
+    await expectStatus(authorizeInBrowser(server.url, link), 200);
 
     const again = await openPage(server.url, link);
 
-    expect(again.status, await bodyText(again)).toBe(400);
+    await expectStatus(again, 400);
     expect(await read(created.id)).toMatchObject({ status: "active", credentials: { version: 1 } });
   });
 
@@ -75,14 +75,14 @@ describe("a connector_page_url", () => {
     const [opensLate, opensEarly] = [await linkFromGet(created.id), await linkFromGet(created.id)];
     const early = await openPage(server.url, opensEarly);
     const earlyCallback = await providerCallback(early);
-    expect((await authorizeInBrowser(server.url, created.connector_page_url ?? "")).status).toBe(200);
+    await expectStatus(authorizeInBrowser(server.url, created.connector_page_url ?? ""), 200);
 
     const late = await openPage(server.url, opensLate);
     const finished = await fetch(earlyCallback, { headers: { cookie: cookiesOf(early) } });
 
-    expect(late.status, await bodyText(late)).toBe(400);
+    await expectStatus(late, 400);
     expect(await late.text()).toContain("already authorized");
-    expect(finished.status, await bodyText(finished)).toBe(400);
+    await expectStatus(finished, 400);
     expect(await finished.text()).toContain("already authorized");
     expect(await read(created.id)).toMatchObject({ status: "active", credentials: { version: 1 } });
   });
@@ -94,7 +94,7 @@ describe("the OAuth2 callback", () => {
 
     const done = await authorizeInBrowser(server.url, created.connector_page_url ?? "", { cookie: "" });
 
-    expect(done.status, await bodyText(done)).toBe(400);
+    await expectStatus(done, 400);
     expect(await done.text()).toContain("not started in this browser");
     expect(await read(created.id)).toMatchObject({ status: "pending_authorization", credentials: null });
   });
@@ -107,7 +107,7 @@ describe("the OAuth2 callback", () => {
       cookie: cookiesOf(victims),
     });
 
-    expect(done.status, await bodyText(done)).toBe(400);
+    await expectStatus(done, 400);
     expect(await read(created.id)).toMatchObject({ status: "pending_authorization", credentials: null });
   });
 
@@ -162,7 +162,7 @@ describe("the OAuth2 cookie behind https", () => {
 
       const start = await secure.fetch(new Request(connector_page_url ?? ""));
 
-      expect(start.status, await start.clone().text()).toBe(302);
+      await expectStatus(start, 302);
       expect(start.headers.getSetCookie()[0]?.split("; ")).toContain("Secure");
     } finally {
       await secure.close();

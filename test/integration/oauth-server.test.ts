@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bodyText } from "../helpers/harness.ts";
+import { expectStatus } from "../helpers/harness.ts";
 import {
   ACCOUNT_ID,
   basicAuthorization,
@@ -114,7 +114,7 @@ describe("the OAuth 2.0 server fixture (oidc-provider)", () => {
     const { url } = client(server).authorization();
     const response = await fetch(url, { redirect: "manual" });
     await response.body?.cancel();
-    expect(response.status, await bodyText(response)).toBe(303);
+    await expectStatus(response, 303);
     const cookies = response.headers.getSetCookie();
     expect(cookies.length).toBeGreaterThan(0);
     for (const cookie of cookies) {

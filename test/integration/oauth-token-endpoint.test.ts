@@ -1,6 +1,6 @@
 import { HttpTokenEndpoint, MAX_EXPIRES_IN_SECONDS, tokenFrom } from "@connvault/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { bodyText, createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 import { type LoopbackServer, startLoopbackServer } from "../helpers/loopback-server.ts";
 import { cookiesOf, flowStateOf, openPage } from "../helpers/oauth-page.ts";
 
@@ -126,13 +126,13 @@ describe("the OAuth2 callback when the token endpoint misbehaves", () => {
         },
       },
     });
-    expect(put.status, await put.clone().text()).toBe(200);
+    await expectStatus(put, 200);
     const org = await createOrganization(h);
     const created = await h.request("POST", `/v1/connectors/${connectorId}/connections`, {
       key: org.adminKey,
       body: { name: "Acme" },
     });
-    expect(created.status, await created.clone().text()).toBe(201);
+    await expectStatus(created, 201);
     const connection = await json<{ id: string; connector_page_url: string }>(created);
     const read = async () =>
       json(await h.request("GET", `/v1/connections/${connection.id}`, { key: org.adminKey }));
@@ -142,7 +142,7 @@ describe("the OAuth2 callback when the token endpoint misbehaves", () => {
   /** Opens the page, then comes back to the callback with a code, as the provider would send the browser. */
   async function callback(pageUrl: string) {
     const start = await openPage(app.url, pageUrl);
-    expect(start.status, await start.clone().text()).toBe(302);
+    await expectStatus(start, 302);
     return fetch(`${app.url}/oauth2/callback?state=${flowStateOf(start)}&code=the-code`, {
       headers: { cookie: cookiesOf(start) },
     });
@@ -155,7 +155,7 @@ describe("the OAuth2 callback when the token endpoint misbehaves", () => {
 
     const done = await callback(connection.connector_page_url);
 
-    expect(done.status, await bodyText(done)).toBe(502);
+    await expectStatus(done, 502);
     expect(await done.text()).toContain("answered a redirect (307)");
     expect(thief.requests).toEqual([]);
     expect(await connection.read()).toMatchObject({ status: "pending_authorization", auth_aws_arn: null });
@@ -167,7 +167,7 @@ describe("the OAuth2 callback when the token endpoint misbehaves", () => {
 
     const done = await callback(connection.connector_page_url);
 
-    expect(done.status, await done.clone().text()).toBe(200);
+    await expectStatus(done, 200);
     expect(await connection.read()).toMatchObject({ status: "active", credentials: { version: 1 } });
   });
 });

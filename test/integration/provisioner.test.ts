@@ -5,7 +5,7 @@ import { describe, expect } from "vitest";
 import { secretsManagerClient } from "../helpers/aws.ts";
 import { InjectedThrottling, injectFault } from "../helpers/faults.ts";
 import { it } from "../helpers/fixtures.ts";
-import { type Harness, json, type TestOrganization } from "../helpers/harness.ts";
+import { expectStatus, type Harness, json, type TestOrganization } from "../helpers/harness.ts";
 import { sqsRecord } from "../helpers/lambda-events.ts";
 
 const provisioner = (h: Harness) => createProvisionerHandler(h.services, { messagesPerSecond: 1000 });
@@ -81,7 +81,7 @@ describe("the provisioner", () => {
     const remove = sqsRecord({ ...base, action: "delete", idempotency_key: "d1" });
     expect((await provisioner(h)({ Records: [remove, remove] })).batchItemFailures).toEqual([]);
     const gone = await h.request("GET", `/v1/connections/${id}`, { key: org.adminKey });
-    expect(gone.status, await gone.clone().text()).toBe(404);
+    await expectStatus(gone, 404);
   });
 
   it("does not retry a poison message: it publishes connection.provisioning_failed without the body", async ({

@@ -12,7 +12,13 @@ import { beforeEach, describe, expect } from "vitest";
 import { secretsManagerClient } from "../helpers/aws.ts";
 import { injectFault } from "../helpers/faults.ts";
 import { harnessTest } from "../helpers/fixtures.ts";
-import { createOrganization, type Harness, json, type TestOrganization } from "../helpers/harness.ts";
+import {
+  createOrganization,
+  expectStatus,
+  type Harness,
+  json,
+  type TestOrganization,
+} from "../helpers/harness.ts";
 import { withTagCondition } from "../helpers/iam.ts";
 
 const HOUR = 3_600_000;
@@ -62,7 +68,7 @@ async function connect(
     key: org.adminKey,
     body: { name: connectorId, ...body },
   });
-  expect(res.status, await res.clone().text()).toBe(201);
+  await expectStatus(res, 201);
   return json<{ id: string; auth_aws_arn: string | null; status: string }>(res);
 }
 
@@ -70,7 +76,7 @@ const bearer = (token = "sk_test_reconciler") => ({ security: { authMethod: "bea
 
 async function connection(h: Harness, org: TestOrganization, id: string) {
   const res = await h.request("GET", `/v1/connections/${id}`, { key: org.adminKey });
-  expect(res.status, await res.clone().text()).toBe(200);
+  await expectStatus(res, 200);
   return { etag: res.headers.get("etag"), body: await json(res) };
 }
 

@@ -42,7 +42,6 @@ export * from "./resolver/resolver.errors.ts";
 export * from "./resolver/resolver.service.ts";
 export * from "./resolver/resolver.ts";
 export type {
-  CredentialPayload,
   CredentialVault,
   InventoriedSecret,
   SecretDescription,

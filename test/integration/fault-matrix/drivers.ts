@@ -5,7 +5,13 @@ import { createCustomResourceHandler, createProvisionerHandler } from "@connvaul
 import type { CloudFormationCustomResourceEvent, SQSRecord } from "aws-lambda";
 import { expect } from "vitest";
 import { dynamoClient, secretsManagerClient } from "../../helpers/aws.ts";
-import { type Harness, json, startHarness, type TestOrganization } from "../../helpers/harness.ts";
+import {
+  expectStatus,
+  type Harness,
+  json,
+  startHarness,
+  type TestOrganization,
+} from "../../helpers/harness.ts";
 import {
   type CfnResponse,
   cloudFormationStack,
@@ -105,9 +111,9 @@ export const newTarget = (rig: Rig, org: TestOrganization, idempotencyKey?: stri
 
 export async function warmCaches({ h }: Rig, org: TestOrganization): Promise<void> {
   const me = await h.request("GET", "/v1/me", { key: org.adminKey });
-  expect(me.status, await me.clone().text()).toBe(200);
+  await expectStatus(me, 200);
   const connector = await h.request("GET", "/v1/connectors/stripe", { key: org.adminKey });
-  expect(connector.status, await connector.clone().text()).toBe(200);
+  await expectStatus(connector, 200);
 }
 
 export function createRequest(target: Target): Promise<Response> {
@@ -121,7 +127,7 @@ export function createRequest(target: Target): Promise<Response> {
 export async function withConnection(rig: Rig, org: TestOrganization): Promise<Target> {
   const target = newTarget(rig, org);
   const res = await createRequest(target);
-  expect(res.status, await res.clone().text()).toBe(201);
+  await expectStatus(res, 201);
   const created = await json<{ id: string; auth_aws_arn: string }>(res);
   await warmCaches(rig, org);
   return { ...target, connection: { id: created.id, arn: created.auth_aws_arn } };

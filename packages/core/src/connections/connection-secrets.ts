@@ -7,7 +7,7 @@
  */
 import type { KeyPrincipal } from "../api-keys/api-key.ts";
 import type { AuthType, Connector } from "../connectors/connector.ts";
-import type { CredentialPayload, CredentialVault, SecretOwner } from "../secrets/secrets.ports.ts";
+import type { CredentialVault, SecretOwner } from "../secrets/secrets.ports.ts";
 import type { Clock } from "../shared/clock.ts";
 import { ForbiddenError, PayloadTooLargeError, ValidationError } from "../shared/errors.ts";
 import { IdempotencyKeyReusedError } from "../shared/idempotency.ts";
@@ -20,7 +20,7 @@ import {
   SecretNotManagedError,
 } from "./connection.errors.ts";
 import type { ConnectionStore, SecretClaim, SecretClaimStore } from "./connection.store.ts";
-import type { AuthMethod, ConnectionRecord } from "./connection.ts";
+import type { AuthMethod, ConnectionRecord, CredentialPayload } from "./connection.ts";
 
 /** Secrets Manager's limit on a secret value. */
 export const MAX_SECRET_BYTES = 65_536;

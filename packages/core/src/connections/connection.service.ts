@@ -3,7 +3,7 @@ import { requireMember } from "../api-keys/principal.ts";
 import type { ConnectorService } from "../connectors/connector.service.ts";
 import type { Connector } from "../connectors/connector.ts";
 import { findVersion } from "../connectors/connector.ts";
-import type { CredentialPayload, CredentialVault } from "../secrets/secrets.ports.ts";
+import type { CredentialVault } from "../secrets/secrets.ports.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { CursorCodec } from "../shared/cursor.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../shared/errors.ts";
@@ -30,6 +30,7 @@ import type { ConnectionStore, SecretClaimStore } from "./connection.store.ts";
 import {
   type ConnectionChange,
   type ConnectionRecord,
+  type CredentialPayload,
   deriveStatus,
   type HealthInput,
   type OAuth2Token,

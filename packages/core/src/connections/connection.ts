@@ -53,6 +53,14 @@ export const SecurityInput = z
     example: { authMethod: "apiKey", apiKey: "sk_live_…", headerName: "X-API-Key" },
   });
 export type SecurityInput = z.infer<typeof SecurityInput>;
+
+/** What a connection's secret holds: the write-only fields, as JSON. */
+export interface CredentialPayload {
+  security?: SecurityInput;
+  headers?: Record<string, string>;
+  /** unified.to's `auth` object, for connections made through the compatible routes. */
+  auth?: Record<string, unknown>;
+}
 export type AuthMethod = SecurityInput["authMethod"];
 
 export const GeneralParam = z.strictObject({

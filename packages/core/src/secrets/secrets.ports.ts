@@ -1,12 +1,5 @@
-import type { SecurityInput } from "../connections/connection.ts";
-
-/** What a connection's secret holds: the write-only fields, as JSON. */
-export interface CredentialPayload {
-  security?: SecurityInput;
-  headers?: Record<string, string>;
-  /** unified.to's `auth` object, for connections made through the compatible routes. */
-  auth?: Record<string, unknown>;
-}
+/** What a secret holds, stored as JSON text; the connections module says which fields (`CredentialPayload`). */
+export type SecretPayload = object;
 
 /**
  * Whose secret it is, as its tags record it (ids, a user id and a scope, never a credential): the owner
@@ -35,9 +28,9 @@ export interface SecretDescription {
  */
 export interface CredentialVault {
   /** Creates the connection's secret; SecretExistsError if it exists with other contents. */
-  create(owner: SecretOwner, payload: CredentialPayload, token: string): Promise<{ arn: string }>;
+  create(owner: SecretOwner, payload: SecretPayload, token: string): Promise<{ arn: string }>;
   /** Stores a new current version of an existing secret (the old one becomes AWSPREVIOUS). */
-  putVersion(arn: string, payload: CredentialPayload, token: string): Promise<void>;
+  putVersion(arn: string, payload: SecretPayload, token: string): Promise<void>;
   /** Rewrites the tags that say who could delete the connection (its owner and access scope). */
   retag(arn: string, owner: Pick<SecretOwner, "owner" | "accessScope">): Promise<void>;
   /** Removes a secret: scheduled with a recovery window, or at once with `force`. */

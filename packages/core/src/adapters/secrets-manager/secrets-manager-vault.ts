@@ -11,12 +11,12 @@ import {
 import { SecretExistsError, SecretMissingError } from "../../connections/connection.errors.ts";
 import type {
   ConnectorSecrets,
-  CredentialPayload,
   CredentialVault,
   InventoriedSecret,
   SecretDescription,
   SecretInventory,
   SecretOwner,
+  SecretPayload,
 } from "../../secrets/secrets.ports.ts";
 import { translateAwsError } from "../aws-errors.ts";
 import { call, describeSecret, secretName, tagsOf } from "./secrets-api.ts";
@@ -44,7 +44,7 @@ export class SecretsManagerVault implements CredentialVault, ConnectorSecrets, S
     return `${this.namespace()}${owner.organizationId}/${owner.connectionId}`;
   }
 
-  async create(owner: SecretOwner, payload: CredentialPayload, token: string): Promise<{ arn: string }> {
+  async create(owner: SecretOwner, payload: SecretPayload, token: string): Promise<{ arn: string }> {
     const arn = await this.createSecret({
       Name: this.managedSecretId(owner),
       ClientRequestToken: token,
@@ -61,7 +61,7 @@ export class SecretsManagerVault implements CredentialVault, ConnectorSecrets, S
     return { arn };
   }
 
-  async putVersion(arn: string, payload: CredentialPayload, token: string): Promise<void> {
+  async putVersion(arn: string, payload: SecretPayload, token: string): Promise<void> {
     await this.putValue(arn, JSON.stringify(payload), token);
   }
 
