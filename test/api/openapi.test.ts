@@ -28,6 +28,7 @@ describe("GET /openapi.json", () => {
         "GET /v1/api-keys",
         "DELETE /v1/api-keys/{id}",
         "GET /v1/me",
+        "GET /v1/proxy-calls",
         "GET /v1/connectors",
         "GET /v1/connectors/{connector_id}",
         "POST /v1/connectors/{connector_id}/connections",

@@ -88,8 +88,9 @@ export async function startHarness(
         );
       });
     },
+    // What one local port serves (api, oauth and proxy routes), as npm start does.
     async request(method, path, options) {
-      return stack.app.request(path, apiRequestInit(method, options));
+      return stack.fetch(new Request(new URL(path, "http://localhost"), apiRequestInit(method, options)));
     },
   };
 }

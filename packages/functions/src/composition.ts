@@ -4,15 +4,17 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import {
   ApiKeyService,
+  AuditListing,
   type Clock,
   ConnectionService,
   ConnectorService,
-  CredentialReadService,
+  CREDENTIAL_READS,
+  type CredentialRead,
   CursorCodec,
   DynamoApiKeyStore,
+  DynamoAuditLog,
   DynamoConnectionStore,
   DynamoConnectorStore,
-  DynamoCredentialReadStore,
   DynamoLeaseStore,
   DynamoOAuthFlowStore,
   DynamoOrganizationStore,
@@ -25,9 +27,13 @@ import {
   OAuthLinks,
   OAuthService,
   OrganizationService,
+  PROXY_CALLS,
+  type ProxyCallRecord,
+  ProxyService,
   ReconcilerService,
   type ResolverOptions,
   ResolverService,
+  SafeHttp,
   SecretsManagerReader,
   SecretsManagerVault,
   SecretTokens,
@@ -75,7 +81,8 @@ export interface ApiServices extends FunctionServices {
   connections: ConnectionService;
   unified: UnifiedConnectionService;
   oauthLinks: OAuthLinks;
-  credentialReads: CredentialReadService;
+  credentialReads: AuditListing<CredentialRead>;
+  proxyCalls: AuditListing<ProxyCallRecord>;
 }
 
 export interface OAuthServices extends FunctionServices {
@@ -84,6 +91,11 @@ export interface OAuthServices extends FunctionServices {
 
 export interface ResolverServices extends FunctionServices {
   resolver: ResolverService;
+}
+
+export interface ProxyServices extends FunctionServices {
+  apiKeys: ApiKeyService;
+  proxy: ProxyService;
 }
 
 export interface EventsServices extends FunctionServices {
@@ -155,6 +167,14 @@ const vaultOf = (config: Config, secrets: SecretsManagerClient) =>
     ...(config.kmsKeyId ? { kmsKeyId: config.kmsKeyId } : {}),
   });
 
+/** API keys, as the HTTP functions that authenticate callers (api, proxy) check them. */
+const apiKeysOf = (config: Config, table: Table, clock: Clock) =>
+  new ApiKeyService(new DynamoApiKeyStore(table), clock, {
+    ...(config.rootApiKey ? { rootApiKey: config.rootApiKey } : {}),
+    cacheTtlMs: config.cacheTtlMs,
+    ...(config.keys["api-key"] ? { derivationKey: config.keys["api-key"] } : {}),
+  });
+
 /** `connector_page_url`: issued by the api, read by the oauth function, under the oauth-page key. */
 const linksOf = (
   config: Config,
@@ -196,11 +216,7 @@ export function createApiServices(
 ): ApiServices {
   const clock = overrides.clock ?? systemClock;
   const { table, connectors, records, cursors, connections } = connectionGraph(config, clients, clock);
-  const apiKeys = new ApiKeyService(new DynamoApiKeyStore(table), clock, {
-    ...(config.rootApiKey ? { rootApiKey: config.rootApiKey } : {}),
-    cacheTtlMs: config.cacheTtlMs,
-    ...(config.keys["api-key"] ? { derivationKey: config.keys["api-key"] } : {}),
-  });
+  const apiKeys = apiKeysOf(config, table, clock);
   return {
     ...base(config, overrides),
     apiKeys,
@@ -209,7 +225,8 @@ export function createApiServices(
     connections,
     unified: new UnifiedConnectionService(connections, connectors),
     oauthLinks: linksOf(config, records, connectors, clock),
-    credentialReads: new CredentialReadService(new DynamoCredentialReadStore(table), cursors),
+    credentialReads: new AuditListing(new DynamoAuditLog(table, CREDENTIAL_READS), cursors),
+    proxyCalls: new AuditListing(new DynamoAuditLog(table, PROXY_CALLS), cursors),
   };
 }
 
@@ -235,27 +252,65 @@ export function createOAuthServices(
   };
 }
 
+/** The resolver over a connection graph: what reads credentials back, for the resolver and the proxy. */
+function resolverOf(
+  overrides: ServiceOverrides,
+  clients: Pick<SdkClients, "dynamo" | "secrets">,
+  graph: ReturnType<typeof connectionGraph>,
+  clock: Clock,
+) {
+  const reader = new SecretsManagerReader(clients.secrets);
+  return new ResolverService(
+    graph.records,
+    graph.connections,
+    graph.connectors,
+    new OAuthClients(reader),
+    reader,
+    overrides.tokenEndpoint ?? new HttpTokenEndpoint(),
+    new DynamoLeaseStore(graph.table, clock),
+    new DynamoAuditLog(graph.table, CREDENTIAL_READS),
+    clock,
+    overrides.resolver,
+  );
+}
+
 export function createResolverServices(
   config: Config,
   overrides: ServiceOverrides = {},
   clients: Pick<SdkClients, "dynamo" | "secrets"> = tableAndSecrets(config),
 ): ResolverServices {
   const clock = overrides.clock ?? systemClock;
-  const { table, connectors, records, connections } = connectionGraph(config, clients, clock);
-  const reader = new SecretsManagerReader(clients.secrets);
+  const graph = connectionGraph(config, clients, clock);
+  return { ...base(config, overrides), resolver: resolverOf(overrides, clients, graph, clock) };
+}
+
+/** What one proxied answer may hold: it goes back through Lambda's 6 MB response, base64 for binary. */
+export const MAX_PROXY_BODY_BYTES = 4 * 1024 * 1024;
+
+export function createProxyServices(
+  config: Config,
+  overrides: ServiceOverrides = {},
+  clients: Pick<SdkClients, "dynamo" | "secrets"> = tableAndSecrets(config),
+): ProxyServices {
+  const clock = overrides.clock ?? systemClock;
+  const graph = connectionGraph(config, clients, clock);
+  const http = new SafeHttp({
+    allowedNetworks: config.proxyAllowedNetworks,
+    timeoutMs: config.proxyTimeoutMs,
+    connectTimeoutMs: Math.min(5_000, config.proxyTimeoutMs),
+    maxResponseBytes: MAX_PROXY_BODY_BYTES,
+  });
   return {
     ...base(config, overrides),
-    resolver: new ResolverService(
-      records,
-      connections,
-      connectors,
-      new OAuthClients(reader),
-      reader,
-      overrides.tokenEndpoint ?? new HttpTokenEndpoint(),
-      new DynamoLeaseStore(table, clock),
-      new DynamoCredentialReadStore(table),
+    apiKeys: apiKeysOf(config, graph.table, clock),
+    proxy: new ProxyService(
+      graph.connections,
+      graph.connectors,
+      resolverOf(overrides, clients, graph, clock),
+      http,
+      new DynamoAuditLog(graph.table, PROXY_CALLS),
       clock,
-      overrides.resolver,
+      { credentialCacheMs: config.cacheTtlMs, maxResponseBytes: MAX_PROXY_BODY_BYTES },
     ),
   };
 }

@@ -1,3 +1,4 @@
+import { parseAllowedNetworks } from "@connvault/core";
 import { Resource } from "sst";
 import { z } from "zod";
 import { deriveKey, KEY_PURPOSES, type KeyPurpose } from "./keys.ts";
@@ -22,6 +23,9 @@ const Env = z.object({
   CONNVAULT_EVENT_BUS: z.string().min(1).max(256).default("connvault"),
   CONNVAULT_EVENTS_DLQ_URL: z.url().optional(),
   CONNVAULT_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).max(100_000).default(100),
+  CONNVAULT_PROXY_ALLOWED_NETWORKS: z.string().max(4096).optional(),
+  CONNVAULT_PROXY_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).max(100_000).default(20),
+  CONNVAULT_PROXY_TIMEOUT_SECONDS: z.coerce.number().min(1).max(29).default(25),
   AWS_REGION: z.string().default("us-east-1"),
   AWS_ENDPOINT_URL: z.url().optional(),
 });
@@ -47,6 +51,15 @@ export interface Config {
   eventBusName: string;
   /** The SQS queue the events function sends the stream records it gives up on (the events DLQ). */
   eventsDlqUrl?: string;
+  /**
+   * Networks the proxy may call although they are not public (CIDRs): none when unset (AWS), loopback
+   * under `npm start`, which sets it when the environment does not.
+   */
+  proxyAllowedNetworks: string[];
+  /** Proxied calls a second per connection and container (bursts of twice that); 0 turns the limit off. */
+  proxyRateLimitPerSecond: number;
+  /** The most a proxied call may take, connect to last byte (API Gateway gives up at 30 s). */
+  proxyTimeoutMs: number;
   /** Scalar's standalone script for `/docs` (shipped next to the api bundle); else the installed package's. */
   docsScriptPath?: string;
 }
@@ -103,5 +116,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     eventBusName: e.CONNVAULT_EVENT_BUS,
     ...(e.CONNVAULT_EVENTS_DLQ_URL ? { eventsDlqUrl: e.CONNVAULT_EVENTS_DLQ_URL } : {}),
     rateLimitPerSecond: e.CONNVAULT_RATE_LIMIT_PER_SECOND,
+    proxyAllowedNetworks: parseAllowedNetworks(e.CONNVAULT_PROXY_ALLOWED_NETWORKS ?? ""),
+    proxyRateLimitPerSecond: e.CONNVAULT_PROXY_RATE_LIMIT_PER_SECOND,
+    proxyTimeoutMs: e.CONNVAULT_PROXY_TIMEOUT_SECONDS * 1000,
   };
 }

@@ -7,5 +7,6 @@ export { createEventsHandler } from "./events/events.ts";
 export { createLogger, redact } from "./logger.ts";
 export { createOAuthApp } from "./oauth/app.ts";
 export { createProvisionerHandler } from "./provisioner/provisioner.ts";
+export { createProxyApp } from "./proxy/app.ts";
 export { createReconcilerHandler } from "./reconciler/reconciler.ts";
 export { createResolverHandler, type ResolveResult } from "./resolver/resolver.ts";

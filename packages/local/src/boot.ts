@@ -11,6 +11,8 @@ import {
   createOAuthApp,
   createOAuthServices,
   createProvisionerServices,
+  createProxyApp,
+  createProxyServices,
   createReconcilerServices,
   createResolverServices,
   dynamoClient,
@@ -19,6 +21,7 @@ import {
   loadConfig,
   type OAuthServices,
   type ProvisionerServices,
+  type ProxyServices,
   type ReconcilerServices,
   type ResolverServices,
   type SdkClients,
@@ -48,6 +51,7 @@ export type LocalServices = ApiServices &
   ResolverServices &
   EventsServices &
   ProvisionerServices &
+  ProxyServices &
   ReconcilerServices &
   CustomResourceServices & { clients: SdkClients };
 
@@ -56,7 +60,10 @@ export interface LocalStack {
   services: LocalServices;
   /** The api function's app. */
   app: App;
-  /** What one local port serves: `/oauth2/*` as the oauth function would, everything else as the api. */
+  /**
+   * What one local port serves: `/oauth2/*` as the oauth function would, the proxy's routes as the
+   * proxy function would, everything else as the api.
+   */
   fetch(request: Request, env?: unknown): Response | Promise<Response>;
   close(): Promise<void>;
 }
@@ -75,6 +82,8 @@ export async function bootLocal(options: BootOptions): Promise<LocalStack> {
     ? ensureServerKey(options.dataDir, fromEnv).key
     : (fromEnv ?? generateServerKey());
   const config = loadConfig({
+    // Locally the proxy may call loopback (a target system on this machine); set it to "" for none.
+    CONNVAULT_PROXY_ALLOWED_NETWORKS: "127.0.0.0/8,::1/128",
     ...options.env,
     CONNVAULT_ROOT_API_KEY: options.rootApiKey,
     CONNVAULT_SERVER_KEY: serverKey,
@@ -92,6 +101,7 @@ export async function bootLocal(options: BootOptions): Promise<LocalStack> {
     ...createProvisionerServices(config, overrides, clients),
     ...createEventsServices(config, overrides, clients),
     ...createResolverServices(config, overrides, clients),
+    ...createProxyServices(config, overrides, clients),
     ...createOAuthServices(config, overrides, clients),
     ...createApiServices(config, overrides, clients),
     clients,
@@ -106,15 +116,18 @@ export async function bootLocal(options: BootOptions): Promise<LocalStack> {
   });
   const app = createApp(services);
   const oauth = createOAuthApp(services);
+  const proxy = createProxyApp(services);
+  const PROXIED = /^\/(?:v1\/connections\/[^/]+\/proxy(?:\/|$)|passthrough\/)/;
   return {
     edge,
     services,
     app,
     // The node server's env (its IncomingMessage) goes along, as the Lambda adapter passes the event.
-    fetch: (request, env) =>
-      new URL(request.url).pathname.startsWith("/oauth2/")
-        ? oauth.fetch(request, env)
-        : app.fetch(request, env),
+    fetch: (request, env) => {
+      const { pathname } = new URL(request.url);
+      if (pathname.startsWith("/oauth2/")) return oauth.fetch(request, env);
+      return PROXIED.test(pathname) ? proxy.fetch(request, env) : app.fetch(request, env);
+    },
     async close() {
       for (const client of Object.values(clients)) client.destroy();
       await edge.close();

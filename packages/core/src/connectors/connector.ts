@@ -23,6 +23,8 @@ export const ConnectorVersion = z.strictObject({
     .meta({ description: "An OpenAPI 3.1 Security Scheme Object; null for auth_type none" }),
 });
 
+export type ConnectorVersion = z.infer<typeof ConnectorVersion>;
+
 const oauth2Fields = {
   authorization_url: secureUrl,
   token_url: secureUrl,

@@ -57,21 +57,35 @@ export class ResolverService {
     if (!record || !allows(seeRule(request), record)) {
       throw new NotFoundError("connection", request.connection_id);
     }
-    if (record.is_paused) throw new ConnectionUnusableError("connection_paused", "The connection is paused");
-    if (!record.auth_aws_arn)
-      throw new ConnectionUnusableError("credentials_missing", "The connection has no credentials");
-    if (record.credentials?.managed === false) await this.checkAdopted(record, record.auth_aws_arn);
-    await this.reads.record({
-      id: newId("read"),
-      organization_id: record.organization_id,
-      connection_id: record.id,
-      user_id: request.user_id,
-      purpose: request.purpose ?? null,
-      at: this.clock.now().toISOString(),
-    });
-    let credentials = (await this.secrets.read(record.auth_aws_arn)) as CredentialPayload;
-    if (this.expiring(credentials)) credentials = await this.refreshOnce(record, credentials);
-    return { connection: record, credentials };
+    assertUsable(record);
+    const audit = () =>
+      this.reads.record({
+        id: newId("read"),
+        organization_id: record.organization_id,
+        connection_id: record.id,
+        user_id: request.user_id,
+        purpose: request.purpose ?? null,
+        at: this.clock.now().toISOString(),
+      });
+    return { connection: record, credentials: await this.credentialsOf(record, audit) };
+  }
+
+  /**
+   * The credentials of a connection the caller may use (see {@link assertUsable}): an adopted secret
+   * only while its tag still names the organization, and an OAuth2 token about to expire refreshed
+   * first; `beforeRead` (the resolver's audit) runs once the secret may be read, before it is. Both
+   * the resolver and the proxy read credentials through here.
+   */
+  async credentialsOf(
+    record: ConnectionRecord,
+    beforeRead?: () => Promise<void>,
+  ): Promise<CredentialPayload> {
+    const arn = record.auth_aws_arn;
+    if (!arn) throw new ConnectionUnusableError("credentials_missing", "The connection has no credentials");
+    if (record.credentials?.managed === false) await this.checkAdopted(record, arn);
+    await beforeRead?.();
+    const credentials = (await this.secrets.read(arn)) as CredentialPayload;
+    return this.expiring(credentials) ? this.refreshOnce(record, credentials) : credentials;
   }
 
   /**
@@ -144,4 +158,11 @@ export class ResolverService {
       typeof token.expires_at === "number" ? token.expires_at * 1000 : Date.parse(token.expires_at);
     return expiresAt - this.clock.now().getTime() < this.options.refreshWindowMs;
   }
+}
+
+/** A paused connection, or one without credentials, hands out none. */
+export function assertUsable(record: ConnectionRecord): void {
+  if (record.is_paused) throw new ConnectionUnusableError("connection_paused", "The connection is paused");
+  if (!record.auth_aws_arn)
+    throw new ConnectionUnusableError("credentials_missing", "The connection has no credentials");
 }

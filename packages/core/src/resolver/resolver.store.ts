@@ -1,13 +1,7 @@
+import type { AuditLog } from "../audit/audit-log.ts";
 import type { CredentialRead } from "./resolver.ts";
 
-export interface CredentialReadStore {
-  record(read: CredentialRead): Promise<void>;
-  /** Newest first, after the read with this sort position. */
-  list(
-    organizationId: string,
-    query: { connectionId?: string; limit: number; after?: string },
-  ): Promise<{ items: CredentialRead[]; last: string | null }>;
-}
+export type CredentialReadStore = AuditLog<CredentialRead>;
 
 export interface LeaseStore {
   /** Takes the lease unless someone else holds an unexpired one. */

@@ -33,7 +33,11 @@ export type ErrorCode =
   | "oauth_connection_gone"
   | "oauth_not_configured"
   | "oauth_not_pending"
-  | "oauth_provider_error";
+  | "oauth_provider_error"
+  | "destination_not_allowed"
+  | "upstream_unreachable"
+  | "upstream_timeout"
+  | "upstream_response_too_large";
 
 /**
  * Base of every domain error. It carries a snake_case `code` that the API maps to an HTTP status in
@@ -70,15 +74,18 @@ export class ValidationError extends DomainError {
  * it silently) as field errors. Walks iteratively, so no nesting depth overflows the stack.
  */
 export function protoKeyErrors(input: unknown): DomainError["details"] {
-  const pending: [unknown, string[]][] = [[input, []]];
-  for (let item = pending.pop(); item; item = pending.pop()) {
-    const [value, path] = item;
+  // Breadth first, each value with its key and its parent's index: the path is built only for a hit,
+  // so a body nested thousands deep costs one pass.
+  const seen: { value: unknown; key: string; parent: number }[] = [{ value: input, key: "", parent: -1 }];
+  for (let at = 0; at < seen.length; at++) {
+    const value = seen[at]?.value;
     if (typeof value !== "object" || value === null) continue;
     if (Object.hasOwn(value, "__proto__")) {
-      const message = "__proto__ is not allowed as a key";
-      return [{ path: [...path, "__proto__"].join("."), code: "invalid_key", message }];
+      const path = ["__proto__"];
+      for (let node = seen[at]; node && node.parent >= 0; node = seen[node.parent]) path.unshift(node.key);
+      return [{ path: path.join("."), code: "invalid_key", message: "__proto__ is not allowed as a key" }];
     }
-    for (const [key, inner] of Object.entries(value)) pending.push([inner, [...path, key]]);
+    for (const [key, inner] of Object.entries(value)) seen.push({ value: inner, key, parent: at });
   }
   return [];
 }

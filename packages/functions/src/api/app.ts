@@ -13,9 +13,9 @@ import { rateLimitFailedAuthentication, rateLimitPerKey } from "./middleware/rat
 import { noStore, securityHeaders } from "./middleware/security.ts";
 import { handleError, problem } from "./problems.ts";
 import { registerApiKeys } from "./routes/api-keys/index.ts";
+import { registerAudit } from "./routes/audit/index.ts";
 import { registerConnections } from "./routes/connections/index.ts";
 import { registerConnectors } from "./routes/connectors/index.ts";
-import { registerCredentialReads } from "./routes/credential-reads/index.ts";
 import { registerHealth } from "./routes/health/index.ts";
 import { registerMe } from "./routes/me/index.ts";
 import { registerOrganizations } from "./routes/organizations/index.ts";
@@ -53,7 +53,7 @@ export function createApp(services: ApiServices): App {
   registerConnectors(app);
   registerConnections(app);
   registerUnified(app);
-  registerCredentialReads(app);
+  registerAudit(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {

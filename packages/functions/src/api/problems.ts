@@ -3,14 +3,14 @@ import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { AppEnv } from "./env.ts";
+import type { HttpEnv } from "./env.ts";
 import { HttpError, type HttpOnlyCode } from "./http-errors.ts";
 
 /**
  * Domain codes the HTTP API never answers with: the OAuth2 pages' (`oauth_…`) and the resolver
  * Lambda's own. One that reached `handleError` would be answered 500.
  */
-type NonHttpCode = `oauth_${string}` | "connection_paused" | "credentials_missing" | "secret_not_adoptable";
+type NonHttpCode = `oauth_${string}` | "secret_not_adoptable";
 
 /** Every code the HTTP API answers with: the domain's (but {@link NonHttpCode}) and the HTTP layer's. */
 type HttpErrorCode = Exclude<ErrorCode, NonHttpCode> | HttpOnlyCode;
@@ -21,12 +21,15 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode | HttpOnlyCode, ContentfulStatusC
   invalid_cursor: 400,
   unauthorized: 401,
   forbidden: 403,
+  destination_not_allowed: 403,
   route_not_found: 404,
   api_key_not_found: 404,
   connector_not_found: 404,
   connection_not_found: 404,
   method_not_allowed: 405,
   concurrent_update: 409,
+  connection_paused: 409,
+  credentials_missing: 409,
   secret_missing: 409,
   secret_not_managed: 409,
   api_key_exists: 409,
@@ -39,7 +42,10 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode | HttpOnlyCode, ContentfulStatusC
   throttled: 429,
   rate_limited: 429,
   internal_error: 500,
+  upstream_unreachable: 502,
+  upstream_response_too_large: 502,
   dependency_unavailable: 503,
+  upstream_timeout: 504,
 } satisfies Record<HttpErrorCode, ContentfulStatusCode>;
 
 const TITLES: Partial<Record<ContentfulStatusCode, string>> = {
@@ -55,7 +61,9 @@ const TITLES: Partial<Record<ContentfulStatusCode, string>> = {
   422: "Unprocessable Content",
   429: "Too Many Requests",
   500: "Internal Server Error",
+  502: "Bad Gateway",
   503: "Service Unavailable",
+  504: "Gateway Timeout",
 };
 
 export const ProblemDetails = z
@@ -80,8 +88,8 @@ export const statusOf = (code: ErrorCode | HttpOnlyCode): ContentfulStatusCode =
  * Builds an `application/problem+json` response. Only the validators' `defaultHook` and `handleError`
  * call it: everything else throws a {@link DomainError} or an {@link HttpError}.
  */
-export function problem(
-  c: Context<AppEnv>,
+export function problem<E extends HttpEnv>(
+  c: Context<E>,
   code: ErrorCode | HttpOnlyCode,
   detail: string,
   errors?: DomainError["details"],
@@ -104,7 +112,7 @@ export function problem(
  * `onError`: domain and HTTP-layer errors map through the table (with `Retry-After` or `Allow` where
  * they carry one); anything unknown is logged and answered 500.
  */
-export function handleError(error: Error, c: Context<AppEnv>): Response {
+export function handleError<E extends HttpEnv>(error: Error, c: Context<E>): Response {
   if (error instanceof DomainError) {
     const headers: Record<string, string> =
       error instanceof ThrottledError ? { "retry-after": String(error.retryAfterSeconds) } : {};

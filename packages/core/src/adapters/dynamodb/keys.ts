@@ -54,9 +54,10 @@ export const keys = {
   lease: (name: string) => ({ pk: `LEASE#${name}`, sk: "LEASE" }),
   /** Where the reconciler's last bounded run stopped (one item per table). */
   reconcilerCursor: () => ({ pk: "RECONCILER", sk: "CURSOR" }),
-  credentialRead: (organizationId: string, at?: string, id?: string) => ({
+  /** An audit entry (a credential read, a proxied call) in its organization's partition, by time. */
+  auditEntry: (prefix: string, organizationId: string, at?: string, id?: string) => ({
     pk: `ORG#${organizationId}`,
-    sk: at && id ? `READ#${at}#${id}` : "READ#",
+    sk: at && id ? `${prefix}#${at}#${id}` : `${prefix}#`,
   }),
 } as const;
 

@@ -1,11 +1,10 @@
 import { newId } from "@connvault/core";
 import type { MiddlewareHandler } from "hono";
 import { requestId } from "hono/request-id";
-import type { ApiServices } from "../../composition.ts";
-import type { AppEnv } from "../env.ts";
+import type { HttpEnv, HttpServices } from "../env.ts";
 
 /** Request id (API Gateway's own on Lambda), services and the logger for every request. */
-export const requestContext = (services: ApiServices): MiddlewareHandler<AppEnv>[] => [
+export const requestContext = (services: HttpServices): MiddlewareHandler<HttpEnv>[] => [
   requestId({
     generator: (c) =>
       (c.env as { event?: { requestContext?: { requestId?: string } } } | undefined)?.event?.requestContext
@@ -19,7 +18,7 @@ export const requestContext = (services: ApiServices): MiddlewareHandler<AppEnv>
 ];
 
 /** One log line per request: what was asked and answered, never bodies or headers. */
-export const accessLog: MiddlewareHandler<AppEnv> = async (c, next) => {
+export const accessLog: MiddlewareHandler<HttpEnv> = async (c, next) => {
   const started = performance.now();
   await next();
   const principal = c.get("principal");

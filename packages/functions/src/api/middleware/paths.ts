@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../env.ts";
+import type { HttpEnv } from "../env.ts";
 import { RouteNotFoundError } from "../http-errors.ts";
 
 /** What the adapters leave of the request target before URL parsing removes dot segments. */
@@ -16,7 +16,7 @@ const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
  * 404 for a path with `.` or `..` segments (also percent-encoded): the URL parser would resolve them
  * into another route, which API Gateway would have throttled under a different route key.
  */
-export const normalPathsOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
+export const normalPathsOnly: MiddlewareHandler<HttpEnv> = async (c, next) => {
   const path = rawPath(c.req.raw, c.env as RawEnv);
   if (path.split(/[/\\]/).some((segment) => DOT_SEGMENT.test(segment))) {
     throw new RouteNotFoundError("No route for a path with dot segments");

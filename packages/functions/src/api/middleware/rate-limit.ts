@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv } from "../env.ts";
+import type { HttpEnv } from "../env.ts";
 import { RateLimitedError } from "../http-errors.ts";
 
 /**
@@ -32,7 +32,7 @@ function tokenBuckets(rate: number, burst: number) {
 }
 
 /** `rate` requests a second per API key (the root key is one key too), bursts of `burst`. */
-export function rateLimitPerKey(rate: number, burst: number): MiddlewareHandler<AppEnv> {
+export function rateLimitPerKey(rate: number, burst: number): MiddlewareHandler<HttpEnv> {
   const buckets = tokenBuckets(rate, burst);
   return async (c, next) => {
     const principal = c.get("principal");
@@ -47,10 +47,33 @@ export function rateLimitPerKey(rate: number, burst: number): MiddlewareHandler<
 }
 
 /**
+ * `rate` proxied calls a second per connection (bursts of `burst`), the connection named by
+ * `connectionOf(path)`; requests that name none pass.
+ */
+export function rateLimitPerConnection(
+  rate: number,
+  burst: number,
+  connectionOf: (path: string) => string | undefined,
+): MiddlewareHandler<HttpEnv> {
+  const buckets = tokenBuckets(rate, burst);
+  return async (c, next) => {
+    const connection = connectionOf(c.req.path);
+    const principal = c.get("principal");
+    if (!connection || !principal || rate <= 0) return next();
+    const name = `${principal.kind === "root" ? "root" : principal.organization_id}/${connection}`;
+    const seconds = buckets.wait(name);
+    if (seconds > 0)
+      throw new RateLimitedError(seconds, `Calls through this connection are limited to ${rate} a second`);
+    buckets.take(name);
+    await next();
+  };
+}
+
+/**
  * The address the request came from: API Gateway's sourceIp on Lambda, the socket's under npm start;
  * undefined where no adapter tells (an in-process `app.request`).
  */
-const sourceAddress = (c: Context<AppEnv>): string | undefined => {
+const sourceAddress = (c: Context<HttpEnv>): string | undefined => {
   const env = c.env as
     | {
         requestContext?: { http?: { sourceIp?: string } };
@@ -65,7 +88,7 @@ const sourceAddress = (c: Context<AppEnv>): string | undefined => {
  * address gets 429 before any key lookup, so guessing keys costs neither DynamoDB reads nor cache room.
  * Requests that authenticate spend nothing here.
  */
-export function rateLimitFailedAuthentication(rate: number, burst: number): MiddlewareHandler<AppEnv> {
+export function rateLimitFailedAuthentication(rate: number, burst: number): MiddlewareHandler<HttpEnv> {
   const buckets = tokenBuckets(rate, burst);
   return async (c, next) => {
     const address = sourceAddress(c);
