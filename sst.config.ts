@@ -17,6 +17,7 @@ export default $config({
     const api = await import("./stacks/api");
     await import("./stacks/oauth");
     const resolver = await import("./stacks/resolver");
+    await import("./stacks/proxy");
     const events = await import("./stacks/events");
     const provisioning = await import("./stacks/provisioning");
     await import("./stacks/reconciler");

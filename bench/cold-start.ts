@@ -62,6 +62,7 @@ const FUNCTION_CLIENTS: Record<FunctionName, string[]> = {
   api: ["dynamodb", "secrets-manager"],
   oauth: ["dynamodb", "secrets-manager"],
   resolver: ["dynamodb", "secrets-manager"],
+  proxy: ["dynamodb", "secrets-manager"],
   events: ["eventbridge", "sqs"],
   provisioner: ["dynamodb", "secrets-manager", "eventbridge"],
   reconciler: ["dynamodb", "secrets-manager"],

@@ -3,6 +3,7 @@ import { customResourceFunction } from "./custom-resource";
 import { eventsDlq, eventsSubscription } from "./events";
 import { oauthFunction } from "./oauth";
 import { provisioner, provisioningDlq } from "./provisioning";
+import { proxyFunction } from "./proxy";
 import { reconciler } from "./reconciler";
 import { resolverFunction } from "./resolver";
 
@@ -50,6 +51,7 @@ const functions = {
   Api: apiFunction.name,
   OAuth: oauthFunction.name,
   Resolver: resolverFunction.name,
+  Proxy: proxyFunction.name,
   Events: eventsSubscription.nodes.function.name,
   Provisioner: provisioner.nodes.function.name,
   Reconciler: reconciler.nodes.function.name,

@@ -11,11 +11,14 @@ export const settings = new sst.Linkable("ConnvaultSettings", {
  * Which keys each function gets. Only the api serves root requests, so only it links the root key; each
  * function links just the per-purpose HMAC keys it uses, derived here at deploy time from the server
  * key, so no function's configuration yields another's keys, and none yields the root key but the api's.
+ * The proxy authenticates API keys by their hash alone, so it has no api-key key (which would recompute
+ * the keys issued under an Idempotency-Key); it writes a connection's secret when it refreshes a token.
  */
 const FUNCTION_KEYS = {
   api: ["root", "cursor", "secret-token", "api-key", "oauth-page"],
   oauth: ["secret-token", "oauth-page"],
   resolver: ["secret-token"],
+  proxy: ["secret-token"],
   events: [],
   provisioner: ["secret-token"],
   reconciler: [],

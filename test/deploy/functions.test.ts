@@ -73,12 +73,20 @@ describe.skipIf(!lambdaNode)("every synthesized function, started as Lambda star
     expect(sim.starts.size).toBe(sim.d.functions.length);
   });
 
-  it("routes /oauth2/* to the oauth function and everything else to the api function", () => {
+  it("routes /oauth2/* to the oauth function, calls through a connection to the proxy, the rest to the api", () => {
     const fn = (method: string, path: string) =>
       sim.d.functions.find((f) => f.arn === sim.api.select(method, path)?.route.functionArn)?.bundle;
     expect(fn("GET", "/oauth2/callback")).toBe("dist/functions/oauth");
     expect(fn("GET", "/oauth2/authorize")).toBe("dist/functions/oauth");
     expect(fn("GET", "/v1/connections/conn_1")).toBe("dist/functions/api");
+    expect(fn("POST", "/v1/connections/conn_1/proxy")).toBe("dist/functions/proxy");
+    expect(fn("DELETE", "/v1/connections/conn_1/proxy/a/b")).toBe("dist/functions/proxy");
+    expect(fn("GET", "/passthrough/conn_1/a")).toBe("dist/functions/proxy");
+    expect(fn("GET", "/v1/connections/conn_1/proxyish")).toBe("dist/functions/api");
+    expect(sim.api.select("GET", "/v1/connections/conn_1/proxy/a/b")?.pathParameters).toEqual({
+      id: "conn_1",
+      proxy: "a/b",
+    });
     expect(sim.api.select("PUT", "/v1/connections/conn_1/credentials")?.pathParameters).toEqual({
       id: "conn_1",
     });

@@ -140,13 +140,15 @@ describe("secret reads", () => {
       ]),
     );
 
-  it("are allowed only to the resolver (connections, and connector client secrets to refresh) and oauth (connectors)", () => {
+  it("are allowed only to the resolver and the proxy (connections, and connector client secrets to refresh) and oauth (connectors)", () => {
     const all = readers(ci);
-    expect(Object.keys(all)).toHaveLength(8);
+    expect(Object.keys(all)).toHaveLength(9);
     expect(Object.fromEntries(Object.entries(all).filter(([, resources]) => resources.length > 0))).toEqual({
       OAuthRole: [CONNECTORS],
       // "*" only with the tag condition (see "adopted secrets").
       ResolverRole: ["*", CONNECTIONS, CONNECTORS].sort(),
+      // It injects the connection's credentials into the outbound call (see "the proxy").
+      ProxyRole: ["*", CONNECTIONS, CONNECTORS].sort(),
     });
   });
 
@@ -199,6 +201,84 @@ describe("the resolver", () => {
     const permissions = ci.resources.filter((r) => r.type === "aws:lambda/permission:Permission");
     expect(permissions.some((r) => JSON.stringify(r.inputs.function).includes("Resolver"))).toBe(false);
     expect(ci.outputs.resolver).toEqual(expect.stringContaining("Resolver"));
+  });
+});
+
+describe("the proxy", () => {
+  const proxyFunction = () => only(ci, "aws:lambda/function:Function", "ProxyFunction");
+
+  it("has the resolver's rights, no more: read as the resolver reads, refresh as it refreshes", () => {
+    const proxy = statementsOf(only(ci, "aws:iam/role:Role", "ProxyRole"));
+    expect(proxy).toEqual(statementsOf(only(ci, "aws:iam/role:Role", "ResolverRole")));
+    const secretActions = new Set(
+      allowed(proxy)
+        .map(({ action }) => action)
+        .filter((action) => action.startsWith("secretsmanager:")),
+    );
+    expect([...secretActions].sort()).toEqual([
+      "secretsmanager:DescribeSecret",
+      "secretsmanager:GetSecretValue",
+      "secretsmanager:PutSecretValue",
+    ]);
+  });
+
+  it("serves its three routes on the same HTTP API, and API Gateway alone may invoke it", () => {
+    const fn = proxyFunction();
+    const arn = `arn:aws:lambda:us-east-1:123456789012:function:${fn.name}`;
+    const integrations = new Map(
+      ci.resources
+        .filter((r) => r.type === "aws:apigatewayv2/integration:Integration")
+        .map((r) => [`integrations/${r.id}`, r.inputs]),
+    );
+    const routes = ci.resources
+      .filter((r) => r.type === "aws:apigatewayv2/route:Route")
+      .map((r) => ({
+        key: r.inputs.routeKey,
+        api: r.inputs.apiId,
+        integration: integrations.get(r.inputs.target),
+      }));
+    only(ci, "aws:apigatewayv2/api:Api");
+    const apiId = ci.resources.find((r) => r.type === "aws:apigatewayv2/api:Api")?.id;
+    expect(routes.find((r) => r.key === "$default")?.api).toBe(apiId);
+    expect(
+      routes
+        .filter((r) => unsecret(r.integration?.integrationUri) === arn)
+        .map((r) => ({ key: r.key, api: r.api, payload: r.integration?.payloadFormatVersion }))
+        .sort((a, b) => a.key.localeCompare(b.key)),
+    ).toEqual(
+      [
+        "ANY /passthrough/{connection_id}/{proxy+}",
+        "ANY /v1/connections/{id}/proxy",
+        "ANY /v1/connections/{id}/proxy/{proxy+}",
+      ].map((key) => ({ key, api: apiId, payload: "2.0" })),
+    );
+    const invokers = ci.resources
+      .filter((r) => r.type === "aws:lambda/permission:Permission" && unsecret(r.inputs.function) === arn)
+      .map((r) => r.inputs);
+    expect(invokers).toHaveLength(3);
+    for (const invoker of invokers)
+      expect(invoker).toMatchObject({
+        action: "lambda:InvokeFunction",
+        principal: "apigateway.amazonaws.com",
+        sourceArn: `arn:aws:execute-api:us-east-1:123456789012:${apiId}/*`,
+      });
+  });
+
+  it("runs from its bundle within API Gateway's 30 s, and may reach no private network on AWS", () => {
+    const fn = proxyFunction();
+    expect(fn).toMatchObject({
+      architectures: ["arm64"],
+      runtime: "nodejs24.x",
+      handler: "index.handler",
+      timeout: 29,
+    });
+    expect(ci.builds.find((b) => b.functionID === "Proxy")?.bundle).toBe("dist/functions/proxy");
+    // Only what SST sets: no allowed networks, no root key, and the default 25 s upstream budget.
+    expect(Object.keys(fn.environment.variables).sort()).toEqual([
+      "SST_KEY",
+      "SST_KEY_FILE",
+      "SST_RESOURCE_App",
+    ]);
   });
 });
 
@@ -270,7 +350,16 @@ describe("the api function and HTTP API", () => {
       .filter((r) => r.type === "aws:apigatewayv2/route:Route")
       .map((r) => r.inputs.routeKey)
       .sort();
-    expect(routes).toEqual(["$default", "GET /oauth2/authorize", ...Object.keys(SECRET_WRITE_ROUTES)].sort());
+    expect(routes).toEqual(
+      [
+        "$default",
+        "GET /oauth2/authorize",
+        ...Object.keys(SECRET_WRITE_ROUTES),
+        "ANY /v1/connections/{id}/proxy",
+        "ANY /v1/connections/{id}/proxy/{proxy+}",
+        "ANY /passthrough/{connection_id}/{proxy+}",
+      ].sort(),
+    );
     const stage = only(ci, "aws:apigatewayv2/stage:Stage");
     expect(stage.defaultRouteSettings).toMatchObject({
       throttlingRateLimit: 500,
@@ -302,7 +391,7 @@ describe("the api function and HTTP API", () => {
     expect(alarms).toEqual(
       [
         "AWS/ApiGateway/5xx",
-        ...Array(7).fill("AWS/Lambda/Errors"),
+        ...Array(8).fill("AWS/Lambda/Errors"),
         "AWS/Lambda/Throttles",
         "AWS/Lambda/IteratorAge",
         "AWS/SQS/ApproximateNumberOfMessagesVisible",
@@ -522,10 +611,12 @@ describe("server keys", () => {
     ]);
     expect(linksOf("OAuth")).toEqual(["ConnvaultSettings", "OAuthPageKey", "SecretTokenKey"]);
     expect(linksOf("Resolver")).toEqual(["ConnvaultSettings", "SecretTokenKey"]);
+    // API keys are looked up by hash: the proxy never issues one, so it has no api-key key.
+    expect(linksOf("Proxy")).toEqual(["ConnvaultSettings", "SecretTokenKey"]);
     expect(linksOf("CustomResource")).toEqual(["ConnvaultSettings", "SecretTokenKey"]);
     expect(linksOf("ReconcilerHandler")).toEqual(["ConnvaultSettings"]);
     const ids = ci.builds.map((b) => b.functionID);
-    expect(ids).toHaveLength(7);
+    expect(ids).toHaveLength(8);
   });
 
   it("are derived from the generated server key, never from the root key", () => {

@@ -31,17 +31,20 @@ describe("the deployable bundles", () => {
   });
 
   it("carry only their own function's graph: GetSecretValue only where a role may read, Hono only in the HTTP functions", () => {
-    // Markers that survive minification: the operation name the SDK sends, a route, an error message of Hono's.
+    // Markers that survive minification: the operation name the SDK sends, an api route (the proxy's own
+    // paths are under /v1/connections too, so the marker is one only the api serves), an error message of Hono's.
     const code = (name: string) => readFileSync(join(outDir, name, "index.mjs"), "utf8");
     const has = (name: string) => ({
       getSecretValue: code(name).includes("GetSecretValue"),
-      routes: code(name).includes("/v1/connections"),
+      routes: code(name).includes("/v1/organizations"),
       hono: code(name).includes("Context is not finalized"),
     });
     expect(Object.fromEntries(Object.keys(FUNCTIONS).map((name) => [name, has(name)]))).toEqual({
       api: { getSecretValue: false, routes: true, hono: true },
       oauth: { getSecretValue: true, routes: false, hono: true },
       resolver: { getSecretValue: true, routes: false, hono: false },
+      // It reads the connection's secret to inject it into the outbound call, as the resolver reads it.
+      proxy: { getSecretValue: true, routes: false, hono: true },
       events: { getSecretValue: false, routes: false, hono: false },
       provisioner: { getSecretValue: false, routes: false, hono: false },
       reconciler: { getSecretValue: false, routes: false, hono: false },
@@ -119,5 +122,28 @@ describe("the deployable bundles", () => {
     )) as APIGatewayProxyStructuredResultV2;
     expect(page.statusCode).toBe(400);
     expect(page.body).toContain("Authorization failed");
+  });
+
+  it("answer from the proxy bundle, which authenticates API keys against the table", async () => {
+    // The environment the api test set: the same table, server key and endpoint.
+    const api = await import(pathToFileURL(join(outDir, "api", "index.mjs")).href);
+    const proxy = await import(pathToFileURL(join(outDir, "proxy", "index.mjs")).href);
+    const invoke = async (handler: typeof proxy.handler, ...args: Parameters<typeof httpApiEvent>) =>
+      (await handler(httpApiEvent(...args), lambdaContext)) as APIGatewayProxyStructuredResultV2;
+    const org = await invoke(api.handler, "POST", "/v1/organizations", {
+      headers: { authorization: `Bearer ${rootApiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "Proxied" }),
+    });
+    expect(org.statusCode, org.body).toBe(201);
+    const key = JSON.parse(org.body ?? "{}").admin_api_key.key as string;
+
+    const anonymous = await invoke(proxy.handler, "GET", "/v1/connections/conn_x/proxy/items");
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.headers?.["x-connvault-proxy"]).toBe("error");
+    const unknown = await invoke(proxy.handler, "GET", "/v1/connections/conn_x/proxy/items", {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(unknown.statusCode, unknown.body).toBe(404);
+    expect(unknown.headers?.["x-connvault-proxy"]).toBe("error");
   });
 });

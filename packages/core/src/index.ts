@@ -13,7 +13,8 @@ export { DynamoSecretClaimStore } from "./adapters/dynamodb/secret-claim-store.t
 export { Table } from "./adapters/dynamodb/table.ts";
 export { ensureTable, tableDefinition } from "./adapters/dynamodb/table-definition.ts";
 export { EventBridgePublisher } from "./adapters/eventbridge/publisher.ts";
-export * from "./adapters/http/safe-http.ts";
+export { addressFilter, parseAllowedNetworks } from "./adapters/http/networks.ts";
+export { SafeHttp, type SafeHttpOptions } from "./adapters/http/safe-http.ts";
 export { HttpTokenEndpoint } from "./adapters/http/token-endpoint.ts";
 export { SecretsManagerReader } from "./adapters/secrets-manager/secrets-manager-reader.ts";
 export { SecretsManagerVault } from "./adapters/secrets-manager/secrets-manager-vault.ts";

@@ -16,11 +16,19 @@ import { MAX_PROXY_BODY_BYTES, type ProxyServices } from "../composition.ts";
 
 type ProxyEnv = HttpEnv<ProxyServices>;
 
-/** Which routes relay, and where in their path the connection id and the upstream path are. */
-const ROUTES = [
-  /^\/v1\/connections\/(?<id>[^/]+)\/proxy(?:\/(?<path>.*))?$/,
-  /^\/passthrough\/(?<id>[^/]+)(?:\/(?<path>.*))?$/,
+/**
+ * Which routes relay, where in their path the connection id and the upstream path are, and how that
+ * path is read: unified.to's SDK sends `{path}` as one parameter, its slashes encoded as `%2F`.
+ */
+const ROUTES: { pattern: RegExp; upstreamPath: (path: string) => string }[] = [
+  { pattern: /^\/v1\/connections\/(?<id>[^/]+)\/proxy(?:\/(?<path>.*))?$/, upstreamPath: (path) => path },
+  {
+    pattern: /^\/passthrough\/(?<id>[^/]+)(?:\/(?<path>.*))?$/,
+    upstreamPath: (path) => path.replace(/%2F/gi, "/"),
+  },
 ];
+
+const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
 
 /** Sent with every answer: whether it is the upstream's (`upstream`) or connvault's own (`error`). */
 const ORIGIN_HEADER = "x-connvault-proxy";
@@ -41,19 +49,19 @@ const RELAYED_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "P
 /** Statuses whose answers have no body (RFC 9110). */
 const NO_BODY = new Set([204, 205, 304]);
 
-async function relay(c: Context<ProxyEnv>, match: RegExpExecArray): Promise<Response> {
+async function relay(c: Context<ProxyEnv>, id: string, path: string): Promise<Response> {
   const url = new URL(c.req.url);
   const method = c.req.method;
   if (!RELAYED_METHODS.includes(method)) throw new MethodNotAllowedError(c.req, RELAYED_METHODS);
   const hasBody = method !== "GET" && method !== "HEAD";
   const call: ProxyCall = {
     method,
-    path: match.groups?.path ?? "",
+    path,
     query: url.search.slice(1),
     headers: [...c.req.raw.headers],
     body: hasBody ? new Uint8Array(await c.req.arrayBuffer()) : null,
   };
-  const answer = await c.get("services").proxy.call(c.get("principal"), match.groups?.id ?? "", call);
+  const answer = await c.get("services").proxy.call(c.get("principal"), id, call);
   const headers = new Headers();
   for (const [name, value] of answer.headers) headers.append(name, value);
   for (const [name, value] of RELAY_HEADERS) headers.set(name, value);
@@ -78,7 +86,7 @@ export function createProxyApp(services: ProxyServices): Hono<ProxyEnv> {
     authenticate,
     rateLimitPerKey(rateLimitPerSecond, rateLimitPerSecond * 2),
     rateLimitPerConnection(proxyRateLimitPerSecond, proxyRateLimitPerSecond * 2, (path) =>
-      ROUTES.map((route) => route.exec(path)?.groups?.id).find(Boolean),
+      ROUTES.map(({ pattern }) => pattern.exec(path)?.groups?.id).find(Boolean),
     ),
     bodyLimit({
       maxSize: MAX_PROXY_BODY_BYTES,
@@ -92,9 +100,15 @@ export function createProxyApp(services: ProxyServices): Hono<ProxyEnv> {
   app.all("*", (c) => {
     // The path as sent (percent-encoding kept), which is what goes upstream.
     const path = new URL(c.req.url).pathname;
-    for (const route of ROUTES) {
-      const match = route.exec(path);
-      if (match) return relay(c, match);
+    for (const { pattern, upstreamPath } of ROUTES) {
+      const groups = pattern.exec(path)?.groups;
+      if (!groups) continue;
+      const upstream = upstreamPath(groups.path ?? "");
+      // Never above the connection's base URL: the URL parser would resolve dot segments.
+      if (upstream.split("/").some((segment) => DOT_SEGMENT.test(segment))) {
+        throw new RouteNotFoundError("No route for a proxied path with dot segments");
+      }
+      return relay(c, groups.id ?? "", upstream);
     }
     throw RouteNotFoundError.of(c.req);
   });
