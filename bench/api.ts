@@ -1,7 +1,10 @@
 import type { LocalStack } from "@connvault/local";
 import { apiRequestInit } from "../test/helpers/harness.ts";
 
-/** One API call to the local stack, in-process, as a client makes it; its JSON answer ({} for none). */
+/**
+ * One call to the local stack, in-process, as a client makes it to what one port serves (the api, oauth
+ * and proxy routes); its JSON answer ({} for none).
+ */
 export async function callApi<T = Record<string, string>>(
   stack: LocalStack,
   method: string,
@@ -9,6 +12,8 @@ export async function callApi<T = Record<string, string>>(
   key: string,
   body?: unknown,
 ): Promise<T> {
-  const res = await stack.app.request(path, apiRequestInit(method, { key, body }));
+  const res = await stack.fetch(
+    new Request(new URL(path, "http://localhost"), apiRequestInit(method, { key, body })),
+  );
   return (await res.json().catch(() => ({}))) as T;
 }

@@ -11,6 +11,8 @@ import { roundTrips } from "./round-trips.ts";
  * without writing the file, which always holds a whole run.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+// The proxy's EMF metric lines would land in the report printed on stdout.
+process.env.POWERTOOLS_METRICS_DISABLED = "true";
 const PARTS = {
   "round-trips": roundTrips,
   "list-cost": listCost,

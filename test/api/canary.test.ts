@@ -8,6 +8,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoClient, secretsManagerClient } from "../helpers/aws.ts";
 import { createOrganization, expectStatus, type Harness, startHarness } from "../helpers/harness.ts";
+import { startLoopbackServer } from "../helpers/loopback-server.ts";
 import { captureOutput } from "../helpers/output.ts";
 
 let h: Harness;
@@ -105,5 +106,72 @@ describe("write-only credentials", () => {
       const value = await sm.send(new GetSecretValueCommand({ SecretId: secret.ARN }));
       expect(value.SecretString).toContain(canary);
     }
+  });
+
+  it("never echo a canary credential through the proxy, even from an upstream that echoes everything", async () => {
+    // Arrange: an upstream that answers with the whole request it got, in its headers and body.
+    const canary = `canary${randomBytes(12).toString("hex")}`;
+    const upstream = await startLoopbackServer((req, res, body) => {
+      const echo = JSON.stringify({ url: req.url, headers: req.headers, body });
+      res.writeHead(200, { "content-type": "application/json", "x-echo": encodeURIComponent(echo) });
+      res.end(echo);
+    });
+    const org = await createOrganization(h);
+    const connector = `canary-${randomBytes(4).toString("hex")}`;
+    await expectStatus(
+      h.request("PUT", `/v1/connectors/${connector}`, {
+        key: h.rootApiKey,
+        body: {
+          name: "Echo",
+          description: "Echoes every request",
+          auth_type: "api_key",
+          versions: [
+            {
+              version: "v1",
+              servers: [{ url: upstream.url }],
+              security_schema: { type: "apiKey", in: "query", name: "key" },
+            },
+          ],
+        },
+      }),
+      200,
+    );
+    const created = await h.request("POST", `/v1/connectors/${connector}/connections`, {
+      key: org.adminKey,
+      body: {
+        name: "Echo",
+        security: { authMethod: "apiKey", apiKey: canary },
+        headers: { "X-Secret": canary },
+      },
+    });
+    await expectStatus(created, 201);
+    const { id } = (await created.json()) as { id: string };
+    const responses: string[] = [];
+
+    // Act
+    try {
+      for (const path of ["a", "b?x=1", "%7Bkey%7D"]) {
+        const res = await h.request("POST", `/v1/connections/${id}/proxy/${path}`, {
+          key: org.adminKey,
+          body: { note: "hello" },
+        });
+        responses.push(String(res.status), JSON.stringify([...res.headers]), await res.text());
+      }
+      const audit = await h.request("GET", "/v1/proxy-calls", { key: org.adminKey });
+      responses.push(await audit.text());
+    } finally {
+      await upstream.close();
+    }
+
+    // Assert: the upstream got the credential; nothing the caller, the logs or the table see has it.
+    expect(upstream.requests.map((r) => r.url)).toContain(`/a?key=${canary}`);
+    expect(upstream.requests[0]?.headers["x-secret"]).toBe(canary);
+    expect(responses.filter((_, i) => i % 3 === 0 && i < 9)).toEqual(["200", "200", "200"]);
+    expect(responses.join("\n")).toContain("[REDACTED]");
+    expect(responses.join("\n")).not.toContain(canary);
+    expect(output.written.join("")).not.toContain(canary);
+    const scan = await dynamoClient(h.edge.url).send(new ScanCommand({ TableName: "connvault-test" }));
+    expect(JSON.stringify(scan.Items)).toContain("proxy_call");
+    expect(JSON.stringify(scan.Items)).not.toContain(canary);
   });
 });

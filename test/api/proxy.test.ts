@@ -3,8 +3,10 @@ import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { describe, expect } from "vitest";
 import { dynamoClient } from "../helpers/aws.ts";
 import { harnessTest } from "../helpers/fixtures.ts";
-import { expectStatus, type Harness, json, type TestOrganization } from "../helpers/harness.ts";
+import { expectStatus, json } from "../helpers/harness.ts";
 import { type LoopbackServer, startLoopbackServer } from "../helpers/loopback-server.ts";
+import { captureOutput } from "../helpers/output.ts";
+import { connect, proxy, putConnector } from "../helpers/proxy.ts";
 
 /** What the echoing upstream answers: the request it received, headers included (as some real APIs do). */
 type Echo = { method: string; url: string; headers: Record<string, string>; body: string };
@@ -32,51 +34,10 @@ const withUpstream = (env: Record<string, string> = {}) =>
 const it = withUpstream();
 /** A harness on which the proxy may call no non-public network (as on AWS). */
 const refusing = withUpstream({ CONNVAULT_PROXY_ALLOWED_NETWORKS: "" });
+/** A harness that lets through 1 proxied call a second per connection (bursts of 2). */
+const limited = withUpstream({ CONNVAULT_PROXY_RATE_LIMIT_PER_SECOND: "1" });
 /** A harness whose proxied calls time out after 1 s. */
 const slow = withUpstream({ CONNVAULT_PROXY_TIMEOUT_SECONDS: "1" });
-
-/** A connector of the given auth type whose only server is `url`. */
-async function putConnector(
-  h: Harness,
-  url: string,
-  authType: string,
-  scheme: Record<string, unknown> | null,
-) {
-  const id = `px-${Math.random().toString(36).slice(2, 10)}`;
-  const res = await h.request("PUT", `/v1/connectors/${id}`, {
-    key: h.rootApiKey,
-    body: {
-      name: "Proxy test",
-      description: "An echoing upstream",
-      auth_type: authType,
-      versions: [{ version: "v1", servers: [{ url: `${url}/base` }], security_schema: scheme }],
-    },
-  });
-  await expectStatus(res, 200);
-  return id;
-}
-
-async function connect(h: Harness, org: TestOrganization, connector: string, body: Record<string, unknown>) {
-  const res = await h.request("POST", `/v1/connectors/${connector}/connections`, {
-    key: org.adminKey,
-    body: { name: "through", ...body },
-  });
-  await expectStatus(res, 201);
-  return (await json<{ id: string }>(res)).id;
-}
-
-const proxy = (
-  h: Harness,
-  key: string,
-  id: string,
-  rest: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
-) =>
-  h.request(init.method ?? "GET", `/v1/connections/${id}/proxy/${rest}`, {
-    key,
-    ...(init.headers ? { headers: init.headers } : {}),
-    ...(init.body !== undefined ? { body: init.body } : {}),
-  });
 
 describe("calls through a connection", () => {
   it("injects a bearer token, passes method, path, query, headers and body, and redacts the echo", async ({
@@ -85,7 +46,10 @@ describe("calls through a connection", () => {
     upstream,
   }) => {
     // Arrange
-    const connector = await putConnector(h, upstream.url, "bearer", { type: "http", scheme: "bearer" });
+    const connector = await putConnector(h, `${upstream.url}/base`, "bearer", {
+      type: "http",
+      scheme: "bearer",
+    });
     const id = await connect(h, org, connector, {
       security: { authMethod: "bearer", token: "tok_canary_7Hq" },
     });
@@ -122,7 +86,7 @@ describe("calls through a connection", () => {
     org,
     upstream,
   }) => {
-    const inQuery = await putConnector(h, upstream.url, "api_key", {
+    const inQuery = await putConnector(h, `${upstream.url}/base`, "api_key", {
       type: "apiKey",
       in: "query",
       name: "api_key",
@@ -130,7 +94,7 @@ describe("calls through a connection", () => {
     const byScheme = await connect(h, org, inQuery, {
       security: { authMethod: "apiKey", apiKey: "key_in_query_1" },
     });
-    const inHeader = await putConnector(h, upstream.url, "api_key", {
+    const inHeader = await putConnector(h, `${upstream.url}/base`, "api_key", {
       type: "apiKey",
       in: "header",
       name: "X-Token",
@@ -154,7 +118,10 @@ describe("calls through a connection", () => {
   });
 
   it("sends basic credentials and redacts their encoding", async ({ h, org, upstream }) => {
-    const connector = await putConnector(h, upstream.url, "basic", { type: "http", scheme: "basic" });
+    const connector = await putConnector(h, `${upstream.url}/base`, "basic", {
+      type: "http",
+      scheme: "basic",
+    });
     const id = await connect(h, org, connector, {
       security: { authMethod: "basic", username: "ann", password: "pw_canary_9x" },
     });
@@ -177,7 +144,7 @@ describe("calls through a connection", () => {
   }) => {
     const other = await echoing();
     try {
-      const connector = await putConnector(h, upstream.url, "bearer", null);
+      const connector = await putConnector(h, `${upstream.url}/base`, "bearer", null);
       const id = await connect(h, org, connector, {
         security: { authMethod: "bearer", token: "tok_params_3" },
         general_params: [
@@ -210,7 +177,7 @@ describe("calls through a connection", () => {
     org,
     upstream,
   }) => {
-    const connector = await putConnector(h, upstream.url, "bearer", null);
+    const connector = await putConnector(h, `${upstream.url}/base`, "bearer", null);
     const member = await org.member();
     const mine = await connect(h, org, connector, { security: { authMethod: "bearer", token: "tok_x" } });
     const empty = await connect(h, org, connector, {});
@@ -238,7 +205,7 @@ describe("calls through a connection", () => {
       res.end();
     });
     try {
-      const connector = await putConnector(h, redirecting.url, "bearer", null);
+      const connector = await putConnector(h, `${redirecting.url}/base`, "bearer", null);
       const id = await connect(h, org, connector, { security: { authMethod: "bearer", token: "tok_r" } });
 
       const res = await proxy(h, org.adminKey, id, "go");
@@ -252,7 +219,7 @@ describe("calls through a connection", () => {
   });
 
   it("refuses a request body over 4 MiB with 413", async ({ h, org, upstream }) => {
-    const connector = await putConnector(h, upstream.url, "bearer", null);
+    const connector = await putConnector(h, `${upstream.url}/base`, "bearer", null);
     const id = await connect(h, org, connector, { security: { authMethod: "bearer", token: "tok_big" } });
 
     const res = await proxy(h, org.adminKey, id, "upload", {
@@ -269,7 +236,7 @@ describe("calls through a connection", () => {
     org,
     upstream,
   }) => {
-    const connector = await putConnector(h, upstream.url, "bearer", null);
+    const connector = await putConnector(h, `${upstream.url}/base`, "bearer", null);
     const id = await connect(h, org, connector, {
       security: { authMethod: "bearer", token: "tok_audit_canary" },
     });
@@ -293,7 +260,7 @@ describe("destinations the proxy may not call", () => {
   refusing(
     "answers 403 destination_not_allowed for loopback when loopback is not allowed, before connecting",
     async ({ h, org, upstream }) => {
-      const connector = await putConnector(h, upstream.url, "bearer", null);
+      const connector = await putConnector(h, `${upstream.url}/base`, "bearer", null);
       const id = await connect(h, org, connector, {
         security: { authMethod: "bearer", token: "tok_refused" },
       });
@@ -311,7 +278,7 @@ describe("an upstream that does not answer", () => {
   slow("answers 504 upstream_timeout", async ({ h, org }) => {
     const silent = await startLoopbackServer(() => {});
     try {
-      const connector = await putConnector(h, silent.url, "bearer", null);
+      const connector = await putConnector(h, `${silent.url}/base`, "bearer", null);
       const id = await connect(h, org, connector, { security: { authMethod: "bearer", token: "tok_slow" } });
 
       const res = await proxy(h, org.adminKey, id, "wait");
@@ -326,7 +293,7 @@ describe("an upstream that does not answer", () => {
 
 describe("methods the proxy does not relay", () => {
   it("answers 405 to TRACE without calling the upstream", async ({ h, org, upstream }) => {
-    const connector = await putConnector(h, upstream.url, "bearer", null);
+    const connector = await putConnector(h, `${upstream.url}/base`, "bearer", null);
     const id = await connect(h, org, connector, { security: { authMethod: "bearer", token: "tok_trace" } });
     const server = await h.listen();
     try {
@@ -348,5 +315,163 @@ describe("methods the proxy does not relay", () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe("the proxy's metrics", () => {
+  it("publishes calls, upstream latency and refusals as CloudWatch embedded metrics", async ({
+    h,
+    org,
+    upstream,
+  }) => {
+    const connector = await putConnector(h, `${upstream.url}/base`, "bearer", null);
+    const id = await connect(h, org, connector, { security: { authMethod: "bearer", token: "tok_metrics" } });
+    const output = captureOutput();
+    try {
+      await expectStatus(proxy(h, org.adminKey, id, "ok"), 200);
+      await expectStatus(proxy(h, org.adminKey, "conn_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A", "missing"), 404);
+    } finally {
+      output.restore();
+    }
+
+    const lines = output.written
+      .flatMap((chunk) => chunk.split("\n"))
+      .filter((line) => line.includes('"_aws"'))
+      .map(
+        (line) =>
+          JSON.parse(line) as Record<string, unknown> & {
+            _aws: { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[] };
+          },
+      );
+    const names = lines.map((line) => line._aws.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name).sort());
+    expect(names).toEqual([["ProxyCalls", "ProxyUpstreamLatency"], ["ProxyRefusals"]]);
+    expect(lines[0]?._aws.CloudWatchMetrics[0]?.Namespace).toBe("connvault");
+    expect(lines[1]?.refusal).toBe("connection_not_found");
+    expect(output.written.join("")).not.toContain("tok_metrics");
+  });
+});
+
+describe("credentials the proxy reads", () => {
+  it("refreshes an OAuth2 token about to expire once for a burst of calls, and sends the fresh one", async ({
+    h,
+    org,
+    upstream,
+  }) => {
+    // Arrange: a token endpoint on loopback that hands out one fresh token per request.
+    let issued = 0;
+    const provider = await startLoopbackServer((_req, res) => {
+      issued += 1;
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ access_token: `fresh_${issued}`, expires_in: 3600, token_type: "Bearer" }));
+    });
+    try {
+      const connector = `px-oauth-${Math.random().toString(36).slice(2, 8)}`;
+      await expectStatus(
+        h.request("PUT", `/v1/connectors/${connector}`, {
+          key: h.rootApiKey,
+          body: {
+            name: "OAuth upstream",
+            description: "Refresh through the proxy",
+            auth_type: "oauth2",
+            versions: [{ version: "v1", servers: [{ url: `${upstream.url}/base` }], security_schema: null }],
+            oauth2: {
+              authorization_url: `${provider.url}/authorize`,
+              token_url: `${provider.url}/token`,
+              scopes: [],
+              pkce: true,
+              client_id: "cid",
+              token_auth_method: "client_secret_post",
+            },
+          },
+        }),
+        200,
+      );
+      const expiresSoon = new Date(Date.now() + 60_000).toISOString();
+      const id = await connect(h, org, connector, {
+        security: {
+          authMethod: "oauth2",
+          oauth2Token: { access_token: "old_token", refresh_token: "rt_1", expires_at: expiresSoon },
+        },
+      });
+
+      // Act: five calls at once.
+      const answers = await Promise.all(Array.from({ length: 5 }, () => proxy(h, org.adminKey, id, "me")));
+
+      // Assert
+      for (const res of answers) await expectStatus(res, 200);
+      expect(provider.requests).toHaveLength(1);
+      expect(provider.requests[0]?.body).toContain("grant_type=refresh_token");
+      expect(upstream.requests.map((r) => r.headers.authorization)).toEqual(Array(5).fill("Bearer fresh_1"));
+    } finally {
+      await provider.close();
+    }
+  });
+
+  it("reads a connection's secret once while its record is unchanged, and again after a rotation", async ({
+    h,
+    org,
+    upstream,
+  }) => {
+    const connector = await putConnector(h, `${upstream.url}/base`, "bearer", null);
+    const id = await connect(h, org, connector, { security: { authMethod: "bearer", token: "tok_one" } });
+    const reads = () => h.calls.filter((c) => c.command === "GetSecretValueCommand").length;
+    const before = reads();
+
+    await expectStatus(proxy(h, org.adminKey, id, "1"), 200);
+    await expectStatus(proxy(h, org.adminKey, id, "2"), 200);
+    const cached = reads() - before;
+    await expectStatus(
+      h.request("PUT", `/v1/connections/${id}/credentials`, {
+        key: org.adminKey,
+        body: { security: { authMethod: "bearer", token: "tok_two" } },
+      }),
+      200,
+    );
+    await expectStatus(proxy(h, org.adminKey, id, "3"), 200);
+
+    expect(cached).toBe(1);
+    expect(reads() - before).toBe(2);
+    expect(upstream.requests.map((r) => r.headers.authorization)).toEqual([
+      "Bearer tok_one",
+      "Bearer tok_one",
+      "Bearer tok_two",
+    ]);
+  });
+});
+
+describe("limits", () => {
+  it("answers 502 upstream_response_too_large for an answer over 4 MiB", async ({ h, org }) => {
+    const huge = await startLoopbackServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      res.end(Buffer.alloc(4 * 2 ** 20 + 1, 1));
+    });
+    try {
+      const connector = await putConnector(h, `${huge.url}/base`, "bearer", null);
+      const id = await connect(h, org, connector, { security: { authMethod: "bearer", token: "tok_huge" } });
+
+      const res = await proxy(h, org.adminKey, id, "download");
+
+      await expectStatus(res, 502);
+      expect((await json(res)).code).toBe("upstream_response_too_large");
+    } finally {
+      await huge.close();
+    }
+  });
+
+  limited("limits calls a second per connection with 429 and Retry-After", async ({ h, org, upstream }) => {
+    const connector = await putConnector(h, `${upstream.url}/base`, "bearer", null);
+    const first = await connect(h, org, connector, { security: { authMethod: "bearer", token: "tok_a" } });
+    const second = await connect(h, org, connector, { security: { authMethod: "bearer", token: "tok_b" } });
+
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await proxy(h, org.adminKey, first, "x")).status);
+    const limitedRes = await proxy(h, org.adminKey, first, "x");
+    const other = await proxy(h, org.adminKey, second, "x");
+
+    expect(statuses).toEqual([200, 200, 429]);
+    await expectStatus(limitedRes, 429);
+    expect(limitedRes.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(limitedRes.headers.get("x-connvault-proxy")).toBe("error");
+    await expectStatus(other, 200);
   });
 });

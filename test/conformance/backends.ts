@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
 import { fileURLToPath } from "node:url";
 import { LOCAL_ACCOUNT_ID } from "@connvault/local";
+import { freePort } from "../helpers/ports.ts";
 
 /**
  * Real-protocol AWS backends for the conformance suite, as child processes: moto's server (Secrets
@@ -22,19 +23,6 @@ export interface Backend {
 }
 
 const SETUP_HINT = "run `bash scripts/conformance/setup.sh` (npm run test:conformance does) first";
-
-/** A free loopback port, as the OS hands it out (released again before the caller binds it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const portOpen = (port: number) =>
   new Promise<boolean>((resolve) => {

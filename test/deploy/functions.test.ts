@@ -281,6 +281,9 @@ describe.skipIf(!lambdaNode)("OAuth2 through the oauth function", () => {
     const publicUrl = sim.fnByBundle("oauth").environment.CONNVAULT_PUBLIC_URL ?? "";
     const callback = `${publicUrl}/oauth2/callback`;
     const provider = await startOAuthServer({ redirectUris: [callback] });
+    // The test's provider is on loopback, which no function may call on AWS: the oauth function's only
+    // change to its synthesized environment.
+    const api = await sim.apiWithVariant("oauth", { CONNVAULT_PROXY_ALLOWED_NETWORKS: "127.0.0.0/8" });
     try {
       const connector = {
         name: "Acme (test provider)",
@@ -299,17 +302,17 @@ describe.skipIf(!lambdaNode)("OAuth2 through the oauth function", () => {
         },
       };
       // The route's throttle allows one connector write a second; a client waits and retries.
-      let put = await sim.api.request("PUT", "/v1/connectors/acme-oauth", {
+      let put = await api.request("PUT", "/v1/connectors/acme-oauth", {
         headers: root(),
         body: connector,
       });
       for (let tries = 0; put.status === 429 && tries < 5; tries++) {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
-        put = await sim.api.request("PUT", "/v1/connectors/acme-oauth", { headers: root(), body: connector });
+        put = await api.request("PUT", "/v1/connectors/acme-oauth", { headers: root(), body: connector });
       }
       await expectStatus(put, 200);
       const org = await organization();
-      const created = await sim.api.request("POST", "/v1/connectors/acme-oauth/connections", {
+      const created = await api.request("POST", "/v1/connectors/acme-oauth/connections", {
         headers: bearer(org.key),
         body: { name: "Acme" },
       });
@@ -318,21 +321,21 @@ describe.skipIf(!lambdaNode)("OAuth2 through the oauth function", () => {
 
       // The browser: the connector page (oauth function) → the provider → back to the callback route.
       const page = new URL(pageUrl);
-      const start = await sim.api.request("GET", page.pathname, { query: page.search.slice(1) });
+      const start = await api.request("GET", page.pathname, { query: page.search.slice(1) });
       await expectStatus(start, 302);
       // It stops at the callback without requesting it; the URL class writes the host in lower case.
       const back = await followToRedirect(start.headers.location ?? "", new URL(callback).href);
       // The browser sends back the cookie the connector page set (the flow is bound to it).
       const cookie = start.cookies.map((c) => c.split(";")[0]).join("; ");
       expect(cookie).toMatch(/^connvault_oauth=/);
-      const done = await sim.api.request("GET", back.pathname, {
+      const done = await api.request("GET", back.pathname, {
         query: back.search.slice(1),
         headers: { cookie },
       });
       expect(done.function).toBe(sim.fnByBundle("oauth").id);
       expect(done.body).toContain('data-outcome="success"');
 
-      const read = await sim.api.request("GET", `/v1/connections/${id}`, { headers: bearer(org.key) });
+      const read = await api.request("GET", `/v1/connections/${id}`, { headers: bearer(org.key) });
       expect(json(read)).toMatchObject({ status: "active" });
       const resolved = await sim.lambda("resolver").invoke<{
         ok: boolean;

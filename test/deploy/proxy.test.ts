@@ -1,11 +1,8 @@
-import { posix } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { expectStatus } from "../helpers/harness.ts";
 import { type LoopbackServer, startLoopbackServer } from "../helpers/loopback-server.ts";
-import { functionByArn } from "./deployment.ts";
-import type { LambdaProcess } from "./lambda.ts";
 import { type Simulation, startSimulation } from "./simulation.ts";
-import { ApiGateway, type HttpResponse } from "./triggers.ts";
+import type { ApiGateway, HttpResponse } from "./triggers.ts";
 
 // A call through a connection, through the simulated deployment (README.md in this folder): the HTTP
 // API's synthesized proxy route, the proxy function in its own Node 24 process, its AWS calls checked
@@ -14,9 +11,10 @@ import { ApiGateway, type HttpResponse } from "./triggers.ts";
 const lambdaNode = inject("lambdaNode");
 let sim: Simulation;
 let upstream: LoopbackServer;
-/** The proxy function with loopback allowed: the only change made to its synthesized environment. */
-let loopbackProxy: LambdaProcess;
-/** The deployment's HTTP API, with the proxy's routes invoking `loopbackProxy`. */
+/**
+ * The deployment's HTTP API, with the proxy's routes invoking a proxy function whose only change to its
+ * synthesized environment is that loopback is allowed.
+ */
 let api: ApiGateway;
 const CONNECTOR = "loopback-echo";
 
@@ -45,11 +43,7 @@ beforeAll(async () => {
     },
   });
   // On AWS no private network is allowed (the synth sets none); the test's upstream is on loopback.
-  loopbackProxy = await sim.startVariant("proxy", { CONNVAULT_PROXY_ALLOWED_NETWORKS: "127.0.0.0/8" });
-  const proxyArn = sim.fnByBundle("proxy").arn;
-  api = new ApiGateway(sim.d, (arn) =>
-    arn === proxyArn ? loopbackProxy : sim.lambda(posix.basename(functionByArn(sim.d, arn).bundle)),
-  );
+  api = await sim.apiWithVariant("proxy", { CONNVAULT_PROXY_ALLOWED_NETWORKS: "127.0.0.0/8" });
 });
 
 afterAll(async () => {

@@ -41,6 +41,11 @@ export interface Simulation {
   queueUrl(arn: string): string;
   /** Starts another process of a function with its synthesized environment changed (a broken deployment). */
   startVariant(bundle: string, environment: Record<string, string>): Promise<LambdaProcess>;
+  /**
+   * The HTTP API with one function's routes sent to a variant of it with `environment` added: a stand-in
+   * for what a test needs that AWS would not give (README.md: an upstream or a token endpoint on loopback).
+   */
+  apiWithVariant(bundle: string, environment: Record<string, string>): Promise<ApiGateway>;
   /** Makes one function's next `count` calls of an operation (`events:PutEvents`) answer HTTP 500. */
   failNext(bundle: string, operation: string, count: number): void;
   /** The IAM proxy one function's process calls AWS through, for direct calls as that function. */
@@ -168,6 +173,14 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     const put = await api.request("PUT", `/v1/connectors/${id}`, { headers, body });
     if (put.status !== 200) throw new Error(`PUT /v1/connectors/${id}: ${put.status} ${put.body}`);
   }
+  const startVariant = async (bundle: string, environment: Record<string, string>) => {
+    const fn = fnByBundle(bundle);
+    const proxy = proxies.get(bundle);
+    if (!proxy) throw new Error(`${bundle} has no proxy`);
+    const variant = await start({ ...fn, environment: { ...fn.environment, ...environment } }, proxy);
+    variants.push(variant);
+    return variant;
+  };
   return {
     d,
     edge,
@@ -180,13 +193,11 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     stream,
     provisioning: new QueuePoller(d, queueMapping, byArn, sqs, queueUrl),
     queueUrl,
-    async startVariant(bundle, environment) {
-      const fn = fnByBundle(bundle);
-      const proxy = proxies.get(bundle);
-      if (!proxy) throw new Error(`${bundle} has no proxy`);
-      const variant = await start({ ...fn, environment: { ...fn.environment, ...environment } }, proxy);
-      variants.push(variant);
-      return variant;
+    startVariant,
+    async apiWithVariant(bundle, environment) {
+      const variant = await startVariant(bundle, environment);
+      const { arn } = fnByBundle(bundle);
+      return new ApiGateway(d, (target) => (target === arn ? variant : byArn(target)));
     },
     failNext: (bundle, operation, count) => faults.get(bundle)?.set(operation, count),
     proxyOf: (bundle) => proxies.get(bundle)?.url ?? "",

@@ -9,6 +9,8 @@ const client = (tokenUrl: string) => ({
   config: { token_url: tokenUrl, client_id: "cid", token_auth_method: "client_secret_post" as const },
   clientSecret: CLIENT_SECRET,
 });
+/** Token endpoints under test listen on loopback, which the outbound client must be told it may call. */
+const LOOPBACK = { allowedNetworks: ["127.0.0.0/8"] };
 const grant = { code: "the-code", redirectUri: "http://127.0.0.1/cb", codeVerifier: "the-verifier" };
 
 const servers: LoopbackServer[] = [];
@@ -32,7 +34,7 @@ describe("the OAuth2 token client", () => {
     const thief = await serve((_req, res) => res.end(JSON.stringify({ access_token: "stolen" })));
     const endpoint = await redirectingTo(thief);
 
-    const result = new HttpTokenEndpoint().exchangeCode(client(`${endpoint.url}/token`), grant);
+    const result = new HttpTokenEndpoint(LOOPBACK).exchangeCode(client(`${endpoint.url}/token`), grant);
 
     await expect(result).rejects.toThrow("answered a redirect (307)");
     expect(endpoint.requests).toHaveLength(1);
@@ -53,7 +55,7 @@ describe("the OAuth2 token client", () => {
       res.end();
     });
 
-    const result = new HttpTokenEndpoint().exchangeCode(client(endless.url), grant);
+    const result = new HttpTokenEndpoint(LOOPBACK).exchangeCode(client(endless.url), grant);
 
     await expect(result).rejects.toThrow("larger than 64 KiB");
     expect(finished).toBe(false);
@@ -68,17 +70,29 @@ describe("the OAuth2 token client", () => {
     });
     const started = Date.now();
 
-    const result = new HttpTokenEndpoint(500).exchangeCode(client(slow.url), grant);
+    const result = new HttpTokenEndpoint({ ...LOOPBACK, timeoutMs: 500 }).exchangeCode(
+      client(slow.url),
+      grant,
+    );
 
     await expect(result).rejects.toThrow("did not answer within 0.5 s");
     expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it("refuses a token endpoint on an address it may not call, without connecting", async () => {
+    const endpoint = await tokenJson({ access_token: "at", expires_in: 60 });
+
+    const result = new HttpTokenEndpoint({ allowedNetworks: [] }).exchangeCode(client(endpoint.url), grant);
+
+    await expect(result).rejects.toThrow("at an address connvault may not call");
+    expect(endpoint.requests).toEqual([]);
   });
 
   it("caps expires_in at 10 years, so the stored expiry is a valid date", async () => {
     const endpoint = await tokenJson({ access_token: "at", expires_in: 1e300 });
     const now = new Date("2026-12-01T00:00:00Z");
 
-    const response = await new HttpTokenEndpoint().exchangeCode(client(endpoint.url), grant);
+    const response = await new HttpTokenEndpoint(LOOPBACK).exchangeCode(client(endpoint.url), grant);
 
     expect(response.expires_in).toBe(MAX_EXPIRES_IN_SECONDS);
     expect(tokenFrom(response, now).expires_at).toBe("2036-11-28T00:00:00.000Z");
@@ -87,7 +101,7 @@ describe("the OAuth2 token client", () => {
   it("refuses a non-finite expires_in as an invalid token response", async () => {
     const endpoint = await tokenJson({ access_token: "at", expires_in: "1e999" });
 
-    const result = new HttpTokenEndpoint().exchangeCode(client(endpoint.url), grant);
+    const result = new HttpTokenEndpoint(LOOPBACK).exchangeCode(client(endpoint.url), grant);
 
     await expect(result).rejects.toThrow("no valid access_token or expires_in");
   });

@@ -1,4 +1,5 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -44,6 +45,7 @@ import {
 } from "@connvault/core";
 import type { Config } from "./config.ts";
 import { createLogger } from "./logger.ts";
+import { PowertoolsProxyMetrics } from "./proxy/metrics.ts";
 
 /**
  * The one place that builds AWS SDK clients and wires adapters into core services: one builder per
@@ -57,6 +59,8 @@ export interface ServiceOverrides {
   logger?: Logger;
   tokenEndpoint?: TokenEndpoint;
   resolver?: ResolverOptions;
+  /** The proxy's metrics (EMF lines on stdout, namespace `connvault`). */
+  metrics?: Metrics;
 }
 
 /**
@@ -96,6 +100,8 @@ export interface ResolverServices extends FunctionServices {
 export interface ProxyServices extends FunctionServices {
   apiKeys: ApiKeyService;
   proxy: ProxyService;
+  /** Published after every request. */
+  metrics: Metrics;
 }
 
 export interface EventsServices extends FunctionServices {
@@ -246,7 +252,7 @@ export function createOAuthServices(
       new DynamoOAuthFlowStore(table),
       linksOf(config, records, connectors, clock),
       new OAuthClients(new SecretsManagerReader(clients.secrets)),
-      overrides.tokenEndpoint ?? new HttpTokenEndpoint(),
+      overrides.tokenEndpoint ?? new HttpTokenEndpoint({ allowedNetworks: config.proxyAllowedNetworks }),
       clock,
     ),
   };
@@ -254,6 +260,7 @@ export function createOAuthServices(
 
 /** The resolver over a connection graph: what reads credentials back, for the resolver and the proxy. */
 function resolverOf(
+  config: Config,
   overrides: ServiceOverrides,
   clients: Pick<SdkClients, "dynamo" | "secrets">,
   graph: ReturnType<typeof connectionGraph>,
@@ -266,7 +273,7 @@ function resolverOf(
     graph.connectors,
     new OAuthClients(reader),
     reader,
-    overrides.tokenEndpoint ?? new HttpTokenEndpoint(),
+    overrides.tokenEndpoint ?? new HttpTokenEndpoint({ allowedNetworks: config.proxyAllowedNetworks }),
     new DynamoLeaseStore(graph.table, clock),
     new DynamoAuditLog(graph.table, CREDENTIAL_READS),
     clock,
@@ -281,7 +288,7 @@ export function createResolverServices(
 ): ResolverServices {
   const clock = overrides.clock ?? systemClock;
   const graph = connectionGraph(config, clients, clock);
-  return { ...base(config, overrides), resolver: resolverOf(overrides, clients, graph, clock) };
+  return { ...base(config, overrides), resolver: resolverOf(config, overrides, clients, graph, clock) };
 }
 
 /** What one proxied answer may hold: it goes back through Lambda's 6 MB response, base64 for binary. */
@@ -300,15 +307,21 @@ export function createProxyServices(
     connectTimeoutMs: Math.min(5_000, config.proxyTimeoutMs),
     maxResponseBytes: MAX_PROXY_BODY_BYTES,
   });
+  const services = base(config, overrides);
+  const metrics =
+    overrides.metrics ??
+    new Metrics({ namespace: "connvault", serviceName: "proxy", logger: services.logger });
   return {
-    ...base(config, overrides),
+    ...services,
     apiKeys: apiKeysOf(config, graph.table, clock),
+    metrics,
     proxy: new ProxyService(
       graph.connections,
       graph.connectors,
-      resolverOf(overrides, clients, graph, clock),
+      resolverOf(config, overrides, clients, graph, clock),
       http,
       new DynamoAuditLog(graph.table, PROXY_CALLS),
+      new PowertoolsProxyMetrics(metrics),
       clock,
       { credentialCacheMs: config.cacheTtlMs, maxResponseBytes: MAX_PROXY_BODY_BYTES },
     ),

@@ -7,6 +7,8 @@ const port = Number(process.env.PORT ?? 8787);
 const edgePort = Number(process.env.CONNVAULT_EDGE_PORT ?? 4566);
 const dataDir = resolve(process.env.CONNVAULT_DATA_DIR ?? ".data");
 
+// The proxy's CloudWatch metrics (EMF lines) would interleave with this terminal's output; opt in with false.
+process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
 const root = ensureRootKey(dataDir, process.env.CONNVAULT_ROOT_API_KEY);
 const stack = await bootLocal({ edgePort, dataDir, rootApiKey: root.key, env: process.env });
 const server = serve({ fetch: stack.fetch, port, hostname: "127.0.0.1" }, (info) => {

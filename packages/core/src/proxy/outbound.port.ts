@@ -23,3 +23,9 @@ export interface OutboundResponse {
 export interface OutboundHttp {
   send(request: OutboundRequest): Promise<OutboundResponse>;
 }
+
+/** What the proxy counts: calls relayed (with the upstream's latency) and calls refused, by code. */
+export interface ProxyMetrics {
+  relayed(status: number, upstreamMs: number): void;
+  refused(code: string): void;
+}

@@ -10,7 +10,7 @@ import { assertUsable, type ResolverService } from "../resolver/resolver.service
 import type { Clock } from "../shared/clock.ts";
 import { DomainError, NotFoundError } from "../shared/errors.ts";
 import { newId } from "../shared/ids.ts";
-import type { OutboundHttp, OutboundResponse } from "./outbound.port.ts";
+import type { OutboundHttp, OutboundResponse, ProxyMetrics } from "./outbound.port.ts";
 import { type ProxyCall, type ProxyCallRecord, redactAnswer, upstreamRequest } from "./proxy.ts";
 
 export interface ProxyOptions {
@@ -42,11 +42,26 @@ export class ProxyService {
     private readonly resolver: ResolverService,
     private readonly http: OutboundHttp,
     private readonly calls: AuditLog<ProxyCallRecord>,
+    private readonly metrics: ProxyMetrics,
     private readonly clock: Clock,
     private readonly options: ProxyOptions,
   ) {}
 
+  /** A call through the connection; every refusal is counted by its code (the not found and the paused too). */
   async call(principal: Principal, connectionId: string, call: ProxyCall): Promise<OutboundResponse> {
+    try {
+      return await this.relay(principal, connectionId, call);
+    } catch (error) {
+      this.metrics.refused(error instanceof DomainError ? error.code : "internal_error");
+      throw error;
+    }
+  }
+
+  private async relay(
+    principal: Principal,
+    connectionId: string,
+    call: ProxyCall,
+  ): Promise<OutboundResponse> {
     const caller = requireMember(principal);
     const record = await this.connections.get(principal, connectionId);
     if (record.is_paused) assertUsable(record);
@@ -76,6 +91,7 @@ export class ProxyService {
     let answer: OutboundResponse;
     try {
       const response = await this.http.send(request);
+      this.metrics.relayed(response.status, this.clock.now().getTime() - started.getTime());
       answer = redactAnswer(response, secrets, {
         host: request.url.host,
         maxBytes: this.options.maxResponseBytes,

@@ -79,6 +79,13 @@ export function createProxyApp(services: ProxyServices): Hono<ProxyEnv> {
   const app = new Hono<ProxyEnv>();
   const { rateLimitPerSecond, proxyRateLimitPerSecond } = services.config;
   app.use(
+    async (_c, next) => {
+      try {
+        await next();
+      } finally {
+        services.metrics.publishStoredMetrics();
+      }
+    },
     ...requestContext(services),
     accessLog,
     normalPathsOnly,

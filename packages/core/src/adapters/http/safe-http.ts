@@ -1,6 +1,6 @@
 import { lookup as dnsLookup } from "node:dns";
 import { isIP, type LookupFunction } from "node:net";
-import { Agent, buildConnector, type Dispatcher } from "undici";
+import type { Agent, Dispatcher } from "undici";
 import type { OutboundHttp, OutboundRequest, OutboundResponse } from "../../proxy/outbound.port.ts";
 import {
   DestinationNotAllowedError,
@@ -49,15 +49,23 @@ const NOT_FORWARDED = ["host", "expect"];
  * names only the host.
  */
 export class SafeHttp implements OutboundHttp {
-  private readonly agent: Agent;
+  private agent: Promise<Agent> | undefined;
 
-  constructor(private readonly options: SafeHttpOptions) {
+  constructor(private readonly options: SafeHttpOptions) {}
+
+  /**
+   * The agent, made on the first call: undici is loaded then, so a function that seldom calls out
+   * (the resolver refreshes a token now and then) does not evaluate it on every cold start.
+   */
+  private async agentFor(): Promise<Agent> {
+    const { Agent, buildConnector } = await import("undici");
+    const { options } = this;
     const isAllowed = addressFilter(options.allowedNetworks);
     const connectSocket = buildConnector({
       timeout: options.connectTimeoutMs,
       lookup: allowedLookup(isAllowed),
     });
-    this.agent = new Agent({
+    return new Agent({
       // Node's net.connect skips `lookup` for an IP literal, so a literal is checked here.
       connect: (target, callback) => {
         if (isIP(target.hostname) && !isAllowed(target.hostname)) {
@@ -78,7 +86,8 @@ export class SafeHttp implements OutboundHttp {
     }
     const signal = AbortSignal.timeout(this.options.timeoutMs);
     try {
-      const response = await this.agent.request({
+      this.agent ??= this.agentFor();
+      const response = await (await this.agent).request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: request.method,
@@ -97,8 +106,8 @@ export class SafeHttp implements OutboundHttp {
   }
 
   /** Closes the pooled connections once the requests under way have finished. */
-  close(): Promise<void> {
-    return this.agent.close();
+  async close(): Promise<void> {
+    await (await this.agent)?.close();
   }
 
   /** Any failure as a proxy error naming only the host: no undici error (or its message) escapes. */

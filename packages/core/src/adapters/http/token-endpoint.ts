@@ -1,17 +1,39 @@
 import { OAuthProviderError } from "../../oauth/oauth.errors.ts";
 import { TokenResponse } from "../../oauth/oauth.ts";
 import type { ClientCredentials, TokenEndpoint } from "../../oauth/token-endpoint.port.ts";
+import type { OutboundResponse } from "../../proxy/outbound.port.ts";
+import {
+  DestinationNotAllowedError,
+  UpstreamResponseTooLargeError,
+  UpstreamTimeoutError,
+} from "../../proxy/proxy.errors.ts";
+import { SafeHttp } from "./safe-http.ts";
 
 /** The most of a token response read; a token response is a few hundred bytes. */
 export const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
 
 /**
- * RFC 6749 token requests over fetch, with client_secret_basic or client_secret_post. Redirects are
- * never followed (they would re-send the code, the PKCE verifier and the client secret), the body is
- * read as a stream up to {@link MAX_TOKEN_RESPONSE_BYTES}, and `timeoutMs` bounds the whole exchange.
+ * RFC 6749 token requests through connvault's one outbound client ({@link SafeHttp}), with
+ * client_secret_basic or client_secret_post: only public addresses or `allowedNetworks`, redirects
+ * never followed (they would re-send the code, the PKCE verifier and the client secret), the body read
+ * up to {@link MAX_TOKEN_RESPONSE_BYTES}, and `timeoutMs` bounding the whole exchange.
  */
 export class HttpTokenEndpoint implements TokenEndpoint {
-  constructor(private readonly timeoutMs = 10_000) {}
+  private readonly http: SafeHttp;
+  private readonly timeoutMs: number;
+
+  constructor({
+    allowedNetworks,
+    timeoutMs = 10_000,
+  }: { allowedNetworks: readonly string[]; timeoutMs?: number }) {
+    this.timeoutMs = timeoutMs;
+    this.http = new SafeHttp({
+      allowedNetworks,
+      timeoutMs,
+      connectTimeoutMs: Math.min(5_000, timeoutMs),
+      maxResponseBytes: MAX_TOKEN_RESPONSE_BYTES,
+    });
+  }
 
   exchangeCode(
     client: ClientCredentials,
@@ -46,32 +68,25 @@ export class HttpTokenEndpoint implements TokenEndpoint {
       body.set("client_id", clientId);
       if (clientSecret) body.set("client_secret", clientSecret);
     }
-    const signal = AbortSignal.timeout(this.timeoutMs);
-    const failure = (what: string) =>
-      new OAuthProviderError(
-        signal.aborted
-          ? `The provider's token endpoint did not answer within ${this.timeoutMs / 1000} s`
-          : `The provider's token endpoint ${what}`,
-      );
-    let response: Response;
+    let response: OutboundResponse;
     try {
-      response = await fetch(config.token_url, { method: "POST", headers, body, redirect: "manual", signal });
-    } catch {
-      throw failure("could not be reached");
+      response = await this.http.send({
+        url: new URL(config.token_url),
+        method: "POST",
+        headers: Object.entries(headers),
+        body: new TextEncoder().encode(body.toString()),
+      });
+    } catch (error) {
+      throw this.failure(error);
     }
     if (response.status >= 300 && response.status < 400) {
-      await response.body?.cancel();
       throw new OAuthProviderError(
         `The provider's token endpoint answered a redirect (${response.status}), which is not followed`,
       );
     }
-    let text: string;
-    try {
-      text = await readAtMost(response, MAX_TOKEN_RESPONSE_BYTES);
-    } catch (error) {
-      throw error instanceof OAuthProviderError ? error : failure("answer could not be read");
-    }
-    if (!response.ok) {
+    const text = Buffer.from(response.body).toString("utf8");
+    const ok = response.status >= 200 && response.status < 300;
+    if (!ok) {
       const code = safeJson(text)?.error;
       throw new OAuthProviderError(
         `The provider's token endpoint answered ${response.status}${typeof code === "string" ? ` (${code})` : ""}`,
@@ -83,20 +98,24 @@ export class HttpTokenEndpoint implements TokenEndpoint {
     }
     return parsed.data;
   }
-}
 
-/** The body as text, read chunk by chunk; past `limit` bytes it stops reading (cancelling the stream) and throws. */
-async function readAtMost(response: Response, limit: number): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body ?? []) {
-    size += chunk.byteLength;
-    if (size > limit) {
-      throw new OAuthProviderError(`The provider's token response is larger than ${limit / 1024} KiB`);
+  /** The outbound client's refusal, as the provider error the OAuth2 pages and the resolver show. */
+  private failure(error: unknown): OAuthProviderError {
+    if (error instanceof UpstreamTimeoutError) {
+      return new OAuthProviderError(
+        `The provider's token endpoint did not answer within ${this.timeoutMs / 1000} s`,
+      );
     }
-    chunks.push(chunk);
+    if (error instanceof UpstreamResponseTooLargeError) {
+      return new OAuthProviderError(
+        `The provider's token response is larger than ${MAX_TOKEN_RESPONSE_BYTES / 1024} KiB`,
+      );
+    }
+    if (error instanceof DestinationNotAllowedError) {
+      return new OAuthProviderError("The provider's token endpoint is at an address connvault may not call");
+    }
+    return new OAuthProviderError("The provider's token endpoint could not be reached");
   }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 function safeJson(text: string): Record<string, unknown> | null {

@@ -1,4 +1,9 @@
-import { CredentialRead, ListCredentialReadsQuery, ListProxyCallsQuery, ProxyCallRecord } from "@connvault/core";
+import {
+  CredentialRead,
+  ListCredentialReadsQuery,
+  ListProxyCallsQuery,
+  ProxyCallRecord,
+} from "@connvault/core";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { ApiServices } from "../../../composition.ts";
 import type { App } from "../../env.ts";
