@@ -105,6 +105,8 @@ export async function coldStart(): Promise<BenchPart> {
   const functions = await bundle(outDir);
   const floors = await floorSizes(outDir);
   const composition = (await bundleComposition(FUNCTIONS.api.entry)).slice(0, 10);
+  const undiciBytes =
+    (await bundleComposition(FUNCTIONS.proxy.entry)).find(([from]) => from === "undici")?.[1] ?? 0;
   const api = { label: "connvault api", path: join(outDir, "api", "index.mjs") };
   const bundles = { connvault: { ...api, bytes: statSync(api.path).size } } as Record<Variant, Bundle>;
   const mapped = join(outDir, "api-mapped", "index.mjs");
@@ -239,7 +241,9 @@ URLs), whose top-level \`z.object(…)\` calls are kept wherever one of the modu
 records a function reads are parsed with the schemas that define the API (one definition of each shape),
 and those are classic zod because @hono/zod-openapi's generator calls \`.meta()\` on every schema, which
 \`zod/mini\` schemas do not have. Without zod the api bundle would still be ${kib(apiAboveFloor - zodBytes)} above its floor
-(connvault's code, Hono, the OpenAPI generator, Powertools).
+(connvault's code, Hono, the OpenAPI generator, Powertools). The oauth, resolver and proxy bundles
+also hold undici (${kib(undiciBytes)}), the one outbound HTTP client, whose connect-time address check
+token endpoints and upstreams go through; it is evaluated on a container's first outbound call.
 
 ${markdownTable(
   ["from", "bytes in the api bundle"],

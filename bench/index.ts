@@ -2,6 +2,7 @@ import { coldStart } from "./cold-start.ts";
 import { listCost } from "./list-cost.ts";
 import { load } from "./load.ts";
 import { overhead } from "./overhead.ts";
+import { proxyOverhead } from "./proxy.ts";
 import { type BenchPart, summaryTable, writeReport } from "./report.ts";
 import { roundTrips } from "./round-trips.ts";
 
@@ -17,6 +18,7 @@ const PARTS = {
   "round-trips": roundTrips,
   "list-cost": listCost,
   overhead,
+  proxy: proxyOverhead,
   "cold-start": coldStart,
   load,
 } satisfies Record<string, () => Promise<BenchPart>>;

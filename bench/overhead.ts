@@ -1,25 +1,28 @@
-import { Readable } from "node:stream";
 import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { generateApiKey } from "@connvault/core";
 import { awsClient } from "@connvault/functions";
 import { bootLocal } from "@connvault/local";
-import type { HttpHandlerOptions, HttpRequest, HttpResponse } from "@smithy/types";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { Hono } from "hono";
 import { handle } from "hono/aws-lambda";
 import { httpApiEvent } from "../test/fixtures/api-gateway-v2.ts";
 import { callApi } from "./api.ts";
 import { CATEGORIES, type Category, profileByCategory } from "./profile.ts";
-import { type BenchPart, markdownTable, range, ratioRow, type Stats, stats } from "./report.ts";
+import { type Handler, replayAnswers } from "./replay.ts";
+import {
+  type BenchPart,
+  markdownTable,
+  range,
+  ratioRow,
+  type Stats,
+  stats,
+  withLogsToSink,
+} from "./report.ts";
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 10);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
 const PROFILED = ITERATIONS * 5;
-
-type Handler = {
-  handle(request: HttpRequest, options?: HttpHandlerOptions): Promise<{ response: HttpResponse }>;
-};
 
 const CASES = ["create", "get", "list"] as const;
 type CaseName = (typeof CASES)[number];
@@ -43,57 +46,13 @@ const commandOf = (name: string, input: object) => {
   return new Command(input as never) as never;
 };
 
-/** Records one HTTP answer per AWS operation, then answers every later request from memory. */
-class ReplayHandler implements Handler {
-  private readonly answers = new Map<
-    string,
-    { statusCode: number; headers: Record<string, string>; body: Buffer }
-  >();
-  recording = true;
-
-  constructor(private readonly real: Handler) {}
-
-  async handle(request: HttpRequest, options?: HttpHandlerOptions) {
-    const target = request.headers["x-amz-target"] ?? "";
-    if (this.recording) {
-      const { response } = await this.real.handle(request, options);
-      const chunks: Buffer[] = [];
-      for await (const chunk of response.body as AsyncIterable<Buffer>) chunks.push(Buffer.from(chunk));
-      this.answers.set(target, {
-        statusCode: response.statusCode,
-        headers: response.headers,
-        body: Buffer.concat(chunks),
-      });
-    }
-    const answer = this.answers.get(target);
-    if (!answer) throw new Error(`nothing recorded for ${target}`);
-    return {
-      response: {
-        statusCode: answer.statusCode,
-        headers: answer.headers,
-        body: Readable.from([answer.body]),
-      },
-    };
-  }
-}
-
 /**
  * What connvault's framework, validation and formatting cost per request. The real Lambda handler
  * (`handle(app)`) and a bare handler that makes the same SDK calls with no framework and no
  * validation both get AWS's answers at zero latency from a request handler that replays HTTP
  * responses recorded against the embedded backend: both pay the SDK's own work.
  */
-export async function overhead(): Promise<BenchPart> {
-  // Logging at INFO, as deployed: each request builds and redacts its JSON access line, which goes to a
-  // sink here instead of the terminal (on Lambda a write to the runtime's pipe).
-  const write = process.stdout.write;
-  process.stdout.write = () => true;
-  try {
-    return await measure();
-  } finally {
-    process.stdout.write = write;
-  }
-}
+export const overhead = (): Promise<BenchPart> => withLogsToSink(measure);
 
 async function measure(): Promise<BenchPart> {
   const rootApiKey = generateApiKey();
@@ -102,15 +61,7 @@ async function measure(): Promise<BenchPart> {
     env: { CONNVAULT_LOG_LEVEL: "INFO", CONNVAULT_RATE_LIMIT_PER_SECOND: "0" },
   });
   const { dynamo, secrets } = stack.services.clients;
-  // A cached middleware stack keeps the request handler it was resolved with: resolve afresh while
-  // the replay records, then cache again, as in production.
-  const replays = [dynamo, secrets].map((client) => {
-    const config = client.config as unknown as { requestHandler: Handler; cacheMiddleware: boolean };
-    const replay = new ReplayHandler(config.requestHandler);
-    config.requestHandler = replay;
-    config.cacheMiddleware = false;
-    return replay;
-  });
+  const replays = [dynamo, secrets].map(replayAnswers);
 
   const call = (method: string, path: string, key: string, body?: unknown) =>
     callApi<Record<string, unknown>>(stack, method, path, key, body);
@@ -122,8 +73,7 @@ async function measure(): Promise<BenchPart> {
   const created = await call("POST", "/v1/connectors/stripe/connections", key, body);
   await call("GET", `/v1/connections/${created.id}`, key);
   await call("GET", "/v1/connections?limit=20", key);
-  for (const replay of replays) replay.recording = false;
-  for (const client of [dynamo, secrets]) client.config.cacheMiddleware = true;
+  for (const replay of replays) replay.cacheAgain();
 
   const event = (method: string, path: string, query = "", payload?: unknown) =>
     httpApiEvent(method, path, {
