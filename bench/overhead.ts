@@ -12,16 +12,16 @@ import { CATEGORIES, type Category, profileByCategory } from "./profile.ts";
 import { type Handler, replayAnswers } from "./replay.ts";
 import {
   type BenchPart,
+  ITERATIONS,
   markdownTable,
   range,
   ratioRow,
+  SAMPLES,
   type Stats,
   stats,
   withLogsToSink,
 } from "./report.ts";
 
-const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 10);
-const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
 const PROFILED = ITERATIONS * 5;
 
 const CASES = ["create", "get", "list"] as const;

@@ -11,16 +11,15 @@ import { callApi } from "./api.ts";
 import { replayAnswers } from "./replay.ts";
 import {
   type BenchPart,
+  ITERATIONS,
   markdownTable,
   range,
   ratioRow,
+  SAMPLES,
   type Stats,
   stats,
   withLogsToSink,
 } from "./report.ts";
-
-const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 10);
-const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
 
 /**
  * A proxied call against a direct call to the same local upstream, warm, credentials cached: the proxy

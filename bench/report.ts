@@ -1,6 +1,10 @@
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 
+/** How the CPU parts sample: this many interleaved batches of this many requests each. */
+export const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 10);
+export const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
+
 /** One line of the summary table `npm run bench` prints. */
 export interface SummaryRow {
   figure: string;

@@ -2,6 +2,7 @@ import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
 import { z } from "zod";
 import type { ConnectionRecord, CredentialPayload } from "../connections/connection.ts";
 import type { ConnectorVersion } from "../connectors/connector.ts";
+import { ListCredentialReadsQuery } from "../resolver/resolver.ts";
 import type { OutboundRequest, OutboundResponse } from "./outbound.port.ts";
 import { UpstreamEncodingError, UpstreamResponseTooLargeError } from "./proxy.errors.ts";
 
@@ -34,11 +35,8 @@ export const ProxyCallRecord = z.object({
 });
 export type ProxyCallRecord = z.infer<typeof ProxyCallRecord>;
 
-export const ListProxyCallsQuery = z.object({
-  connection_id: z.string().max(64).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(512).optional(),
-});
+/** A page of the proxy's audit trail: the same query as the credential reads'. */
+export const ListProxyCallsQuery = ListCredentialReadsQuery;
 export type ListProxyCallsQuery = z.output<typeof ListProxyCallsQuery>;
 
 /** What replaces an injected credential value in the upstream's answer. */
