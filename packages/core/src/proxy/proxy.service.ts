@@ -5,7 +5,6 @@ import type { ConnectionService } from "../connections/connection.service.ts";
 import type { ConnectionRecord, CredentialPayload } from "../connections/connection.ts";
 import type { ConnectorService } from "../connectors/connector.service.ts";
 import { findVersion } from "../connectors/connector.ts";
-import { ConnectionUnusableError } from "../resolver/resolver.errors.ts";
 import { assertUsable, type ResolverService } from "../resolver/resolver.service.ts";
 import type { Clock } from "../shared/clock.ts";
 import { DomainError, NotFoundError } from "../shared/errors.ts";
@@ -64,13 +63,10 @@ export class ProxyService {
   ): Promise<OutboundResponse> {
     const caller = requireMember(principal);
     const record = await this.connections.get(principal, connectionId);
-    if (record.is_paused) assertUsable(record);
     const connector = await this.connectors.get(record.connector_id);
+    assertUsable(record, connector.auth_type !== "none");
     const version = findVersion(connector, record.version);
     if (!version) throw new NotFoundError("connector", `${record.connector_id}@${record.version}`);
-    if (connector.auth_type !== "none" && !record.auth_aws_arn) {
-      throw new ConnectionUnusableError("credentials_missing", "The connection has no credentials");
-    }
     const credentials = record.auth_aws_arn ? await this.credentialsOf(record) : {};
     const { request, secrets } = upstreamRequest(record, version, credentials, call);
 

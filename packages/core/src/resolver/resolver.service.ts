@@ -160,9 +160,12 @@ export class ResolverService {
   }
 }
 
-/** A paused connection, or one without credentials, hands out none. */
-export function assertUsable(record: ConnectionRecord): void {
+/**
+ * A paused connection is not used, nor one without credentials when it needs some (a connector of
+ * auth_type none needs none, through the proxy).
+ */
+export function assertUsable(record: ConnectionRecord, needsCredentials = true): void {
   if (record.is_paused) throw new ConnectionUnusableError("connection_paused", "The connection is paused");
-  if (!record.auth_aws_arn)
+  if (needsCredentials && !record.auth_aws_arn)
     throw new ConnectionUnusableError("credentials_missing", "The connection has no credentials");
 }

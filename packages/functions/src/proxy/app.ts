@@ -83,7 +83,8 @@ export function createProxyApp(services: ProxyServices): Hono<ProxyEnv> {
       try {
         await next();
       } finally {
-        services.metrics.publishStoredMetrics();
+        // Only what a call recorded: a request refused before the proxy (401, 405, 413) counts nothing.
+        if (services.metrics.hasStoredMetrics()) services.metrics.publishStoredMetrics();
       }
     },
     ...requestContext(services),
