@@ -17,6 +17,10 @@ declare module "sst" {
       type: "sst.sst.Linkable";
       value: string;
     };
+    ConnectSessionKey: {
+      type: "sst.sst.Linkable";
+      value: string;
+    };
     ConnvaultSettings: {
       kmsKeyArn: string;
       secretPrefix: string;

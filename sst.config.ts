@@ -16,6 +16,7 @@ export default $config({
     const credentials = await import("./stacks/credentials");
     const api = await import("./stacks/api");
     await import("./stacks/oauth");
+    await import("./stacks/connect");
     const resolver = await import("./stacks/resolver");
     await import("./stacks/proxy");
     const events = await import("./stacks/events");

@@ -63,6 +63,7 @@ const FUNCTION_CLIENTS: Record<FunctionName, string[]> = {
   oauth: ["dynamodb", "secrets-manager"],
   resolver: ["dynamodb", "secrets-manager"],
   proxy: ["dynamodb", "secrets-manager"],
+  connect: ["dynamodb", "secrets-manager"],
   events: ["eventbridge", "sqs"],
   provisioner: ["dynamodb", "secrets-manager", "eventbridge"],
   reconciler: ["dynamodb", "secrets-manager"],

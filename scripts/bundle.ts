@@ -17,6 +17,8 @@ export const FUNCTIONS = {
   // The functions that call out (token endpoints, the proxy's upstreams) carry the one outbound HTTP
   // client, undici (for the connect-time address check): about 530 KB, evaluated on the first call.
   oauth: { entry: "packages/functions/src/oauth/handler.ts", budgetBytes: 1_300_000, assets: {} },
+  // The hosted connect page; it will carry undici too, to try an entered credential.
+  connect: { entry: "packages/functions/src/connect/handler.ts", budgetBytes: 1_300_000, assets: {} },
   resolver: { entry: "packages/functions/src/resolver/handler.ts", budgetBytes: 1_300_000, assets: {} },
   proxy: { entry: "packages/functions/src/proxy/handler.ts", budgetBytes: 1_300_000, assets: {} },
   events: { entry: "packages/functions/src/events/handler.ts", budgetBytes: 720_000, assets: {} },

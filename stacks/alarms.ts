@@ -1,4 +1,5 @@
 import { api, apiFunction } from "./api";
+import { connectFunction } from "./connect";
 import { customResourceFunction } from "./custom-resource";
 import { eventsDlq, eventsSubscription } from "./events";
 import { oauthFunction } from "./oauth";
@@ -52,6 +53,7 @@ const functions = {
   OAuth: oauthFunction.name,
   Resolver: resolverFunction.name,
   Proxy: proxyFunction.name,
+  Connect: connectFunction.name,
   Events: eventsSubscription.nodes.function.name,
   Provisioner: provisioner.nodes.function.name,
   Reconciler: reconciler.nodes.function.name,

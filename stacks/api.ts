@@ -69,6 +69,7 @@ export const apiFunction = new sst.aws.Function(
 );
 
 route("$default", apiFunction.arn);
-// The oauth function serves /oauth2/* (stacks/oauth.ts); every other throttled route is the api's.
+// The oauth function serves /oauth2/* (stacks/oauth.ts) and the connect function /connect/*
+// (stacks/connect.ts); every other throttled route is the api's.
 for (const key of Object.keys(SECRET_WRITE_ROUTES) as SecretWriteRoute[])
-  if (!key.startsWith("GET /oauth2/")) route(key, apiFunction.arn);
+  if (!key.startsWith("GET /oauth2/") && !key.startsWith("POST /connect/")) route(key, apiFunction.arn);

@@ -101,6 +101,18 @@ export const oauthSecrets: sst.aws.FunctionPermissionArgs[] = [
 ];
 
 /**
+ * The connect function (the hosted connect page): write-only, as `writeOnlySecrets`, but for connection
+ * secrets alone. It creates, replaces, tags and describes them, deletes one only to undo a create whose
+ * record was not written, and uses the key only through Secrets Manager for them. It adopts nothing, so
+ * it describes no secret outside the prefix; reading any secret is denied outright.
+ */
+export const connectSecrets: sst.aws.FunctionPermissionArgs[] = [
+  { actions: WRITE_ACTIONS, resources: [secretsUnder("connections")] },
+  keyViaSecretsManager(["connections"]),
+  { effect: "deny", actions: READ_ACTIONS, resources: ["*"] },
+];
+
+/**
  * The resolver: reads connection credentials for the executor, and to refresh an OAuth2 token it
  * reads the connector's client secret and writes the new token. It may also describe and read
  * adopted secrets, anywhere but only while tagged `connvault:organization_id`; before each read of

@@ -13,10 +13,14 @@ export const settings = new sst.Linkable("ConnvaultSettings", {
  * key, so no function's configuration yields another's keys, and none yields the root key but the api's.
  * The proxy authenticates API keys by their hash alone, so it has no api-key key (which would recompute
  * the keys issued under an Idempotency-Key); it writes a connection's secret when it refreshes a token.
+ * The api opens connect sessions and the connect function checks them, so both have the connect-session
+ * key (session tokens and the page's CSRF values); the connect function also writes secrets and sends an
+ * OAuth2 connector on to the oauth function's page, and serves no API key, cursor or root request.
  */
 const FUNCTION_KEYS = {
-  api: ["root", "cursor", "secret-token", "api-key", "oauth-page"],
+  api: ["root", "cursor", "secret-token", "api-key", "oauth-page", "connect-session"],
   oauth: ["secret-token", "oauth-page"],
+  connect: ["secret-token", "connect-session", "oauth-page"],
   resolver: ["secret-token"],
   proxy: ["secret-token"],
   events: [],

@@ -8,7 +8,7 @@
 export const SECRET_WRITE_BUDGET = 40;
 
 export const SECRET_WRITE_ROUTES = {
-  "POST /v1/connectors/{connector_id}/connections": 10,
+  "POST /v1/connectors/{connector_id}/connections": 8,
   "POST /v1/connectors/{connector_id}/connect": 4,
   "PUT /v1/connections/{id}/credentials": 6,
   "DELETE /v1/connections/{id}": 6,
@@ -18,6 +18,8 @@ export const SECRET_WRITE_ROUTES = {
   "PATCH /unified/connection/{id}": 2,
   "DELETE /unified/connection/{id}": 2,
   "GET /oauth2/callback": 3,
+  // The hosted connect page's form (stacks/connect.ts).
+  "POST /connect/{proxy+}": 2,
 } as const satisfies Record<string, number>;
 
 export type SecretWriteRoute = keyof typeof SECRET_WRITE_ROUTES;

@@ -7,8 +7,15 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoClient, secretsManagerClient } from "../helpers/aws.ts";
-import { createOrganization, expectStatus, type Harness, startHarness } from "../helpers/harness.ts";
+import {
+  LOOPBACK_CONNECTORS,
+  openSession,
+  pagePath,
+  startLoopbackConnectors,
+} from "../helpers/connect-page.ts";
+import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 import { startLoopbackServer } from "../helpers/loopback-server.ts";
+import { cookiesOf } from "../helpers/oauth-page.ts";
 import { captureOutput } from "../helpers/output.ts";
 
 let h: Harness;
@@ -173,5 +180,60 @@ describe("write-only credentials", () => {
     const scan = await dynamoClient(h.edge.url).send(new ScanCommand({ TableName: "connvault-test" }));
     expect(JSON.stringify(scan.Items)).toContain("proxy_call");
     expect(JSON.stringify(scan.Items)).not.toContain(canary);
+  });
+
+  it("never echo a canary credential entered on the connect page; its events name the end user", async () => {
+    const canary = `canary${randomBytes(12).toString("hex")}`;
+    const upstream = await startLoopbackConnectors(h);
+    const basic = LOOPBACK_CONNECTORS.basic.id;
+    const org = await createOrganization(h);
+    const opened = await openSession(h, org.adminKey, {
+      owner: "end_user_canary",
+      access_scope: "organizational",
+      allowed_connectors: [basic, LOOPBACK_CONNECTORS.bearer.id],
+    });
+    const pages: string[] = [];
+    const browse = async (init: RequestInit & { path?: string } = {}) => {
+      const res = await h.fetch(new Request(`http://localhost${pagePath(opened)}${init.path ?? ""}`, init));
+      pages.push(JSON.stringify([...res.headers]), await res.text());
+      return res;
+    };
+
+    // Act: the form, a refused submit (a blank password, the canary as the username), then the real one.
+    const form = await browse({ path: `?connector=${basic}` });
+    const cookie = cookiesOf(form);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(pages.at(-1) ?? "")?.[1] ?? "";
+    const submit = (fields: Record<string, string>) =>
+      browse({
+        method: "POST",
+        headers: { cookie },
+        body: new URLSearchParams({ connector: basic, csrf, ...fields }),
+      });
+    try {
+      await expectStatus(submit({ username: "AC1", password: " " }), 422);
+      await expectStatus(submit({ username: canary, password: `bad${canary}` }), 422);
+      await expectStatus(submit({ username: "AC1", password: canary }), 200);
+      await expectStatus(submit({ username: "AC1", password: canary }), 409);
+    } finally {
+      await upstream.close();
+    }
+    await h.edge.stream.drain();
+
+    // Assert: the pages, the logs, the table and the events hold no credential; the events name the end user.
+    expect(pages.join("\n")).toContain('data-outcome="success"');
+    expect(pages.join("\n")).not.toContain(canary);
+    expect(output.written.join("")).not.toContain(canary);
+    const scan = await dynamoClient(h.edge.url).send(new ScanCommand({ TableName: "connvault-test" }));
+    expect(JSON.stringify(scan.Items)).toContain("connect_session");
+    expect(JSON.stringify(scan.Items)).not.toContain(canary);
+    const session = await json<{ connection_id: string }>(
+      await h.request("GET", `/v1/connect-sessions/${opened.id}`, { key: org.adminKey }),
+    );
+    const events = h.edge.events.events.filter(
+      (e) => (e.detail as { connection?: { id?: string } }).connection?.id === session.connection_id,
+    );
+    expect(events.map((e) => e.detail_type)).toEqual(["connection.created"]);
+    expect(events[0]?.detail).toMatchObject({ actor: { type: "end_user", id: "end_user_canary" } });
+    expect(JSON.stringify(h.edge.events.events)).not.toContain(canary);
   });
 });

@@ -48,6 +48,9 @@ describe("GET /openapi.json", () => {
         "PATCH /unified/connection/{id}",
         "PUT /unified/connection/{id}",
         "DELETE /unified/connection/{id}",
+        "POST /v1/connect-sessions",
+        "GET /v1/connect-sessions/{id}",
+        "DELETE /v1/connect-sessions/{id}",
       ].sort(),
     );
   });

@@ -71,13 +71,19 @@ describe.skipIf(!lambdaNode)("every synthesized function, started as Lambda star
       .map((e) => (e as Error).message);
     expect(failed).toEqual([]);
     expect(sim.starts.size).toBe(sim.d.functions.length);
+    // The hosted connect page's function among them, started from its own bundle.
+    expect(sim.fnByBundle("connect").bundle).toBe("dist/functions/connect");
   });
 
-  it("routes /oauth2/* to the oauth function, calls through a connection to the proxy, the rest to the api", () => {
+  it("routes /oauth2/* to the oauth function, /connect/* to the connect function, calls through a connection to the proxy, the rest to the api", () => {
     const fn = (method: string, path: string) =>
       sim.d.functions.find((f) => f.arn === sim.api.select(method, path)?.route.functionArn)?.bundle;
     expect(fn("GET", "/oauth2/callback")).toBe("dist/functions/oauth");
     expect(fn("GET", "/oauth2/authorize")).toBe("dist/functions/oauth");
+    expect(fn("GET", "/connect/cs_1.abc")).toBe("dist/functions/connect");
+    expect(fn("POST", "/connect/cs_1.abc")).toBe("dist/functions/connect");
+    expect(fn("GET", "/connect/cs_1.abc/oauth2")).toBe("dist/functions/connect");
+    expect(fn("POST", "/v1/connect-sessions")).toBe("dist/functions/api");
     expect(fn("GET", "/v1/connections/conn_1")).toBe("dist/functions/api");
     expect(fn("POST", "/v1/connections/conn_1/proxy")).toBe("dist/functions/proxy");
     expect(fn("DELETE", "/v1/connections/conn_1/proxy/a/b")).toBe("dist/functions/proxy");

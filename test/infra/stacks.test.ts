@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { deriveKey } from "../../packages/functions/src/keys.ts";
 import { SECRET_WRITE_BUDGET, SECRET_WRITE_ROUTES } from "../../stacks/secret-writes.ts";
+import { deployment } from "../deploy/deployment.ts";
+import { type Authorization, evaluate } from "../deploy/iam-proxy.ts";
 import { type SynthResult, synth } from "./synth.ts";
 
 // The real sst.config.ts and stacks/, run under Pulumi mocks: what `sst deploy` would create.
@@ -142,7 +144,7 @@ describe("secret reads", () => {
 
   it("are allowed only to the resolver and the proxy (connections, and connector client secrets to refresh) and oauth (connectors)", () => {
     const all = readers(ci);
-    expect(Object.keys(all)).toHaveLength(9);
+    expect(Object.keys(all)).toHaveLength(10);
     expect(Object.fromEntries(Object.entries(all).filter(([, resources]) => resources.length > 0))).toEqual({
       OAuthRole: [CONNECTORS],
       // "*" only with the tag condition (see "adopted secrets").
@@ -152,12 +154,13 @@ describe("secret reads", () => {
     });
   });
 
-  it("of connection credentials are explicitly denied to the api and oauth roles", () => {
+  it("of connection credentials are explicitly denied to the api, connect and oauth roles", () => {
     const denied = (name: string) =>
       statementsOf(only(ci, "aws:iam/role:Role", name)).find(
         (s) => s.Effect === "Deny" && s.Action.includes("secretsmanager:GetSecretValue"),
       );
     expect(denied("ApiRole")?.Resource).toEqual(["*"]);
+    expect(denied("ConnectRole")?.Resource).toEqual(["*"]);
     expect(denied("OAuthRole")?.Resource).toEqual([CONNECTIONS]);
   });
 });
@@ -282,6 +285,163 @@ describe("the proxy", () => {
   });
 });
 
+describe("the connect function", () => {
+  const connectStatements = () => statementsOf(only(ci, "aws:iam/role:Role", "ConnectRole"));
+  const connectFunction = () => only(ci, "aws:lambda/function:Function", "ConnectFunction");
+
+  it("grants exactly the DynamoDB, Secrets Manager and KMS actions the page needs", () => {
+    const granted = [...new Set(allowed(connectStatements()).map((a) => a.action))].sort();
+    expect(granted).toEqual(
+      [
+        "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+        "secretsmanager:CreateSecret",
+        "secretsmanager:DeleteSecret",
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:TagResource",
+      ].sort(),
+    );
+  });
+
+  it("writes connection secrets only, uses the key only through Secrets Manager for them, and may read none", () => {
+    const statements = connectStatements();
+    for (const { action, statement } of allowed(statements)) {
+      if (action.startsWith("secretsmanager:")) expect(statement.Resource, action).toEqual([CONNECTIONS]);
+      if (action.startsWith("dynamodb:")) expect(statement.Resource[0]).toMatch(/^arn:aws:dynamodb:.*Table/);
+    }
+    expect(statements.filter((s) => s.Action.some((a) => a.startsWith("kms:")))).toEqual([
+      {
+        Effect: "Allow",
+        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: [expect.stringContaining("CredentialsKey")],
+        Condition: {
+          StringEquals: { "kms:ViaService": ["secretsmanager.us-east-1.amazonaws.com"] },
+          StringLike: { "kms:EncryptionContext:SecretARN": [CONNECTIONS] },
+        },
+      },
+    ]);
+    expect(statements.filter((s) => s.Effect === "Deny")).toEqual([
+      {
+        Effect: "Deny",
+        Action: ["secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue"],
+        Resource: ["*"],
+      },
+    ]);
+  });
+
+  it("is decided by an independent IAM evaluator: writes to connection secrets allowed, every read denied", async () => {
+    // The synthesized role, evaluated by @cloud-copilot/iam-simulate as the deployment simulation evaluates it.
+    const d = deployment(ci);
+    const fn = d.functions.find((f) => f.id === "Connect");
+    if (!fn) throw new Error("no Connect function in the synth");
+    const secret = (name: string) =>
+      `arn:aws:secretsmanager:us-east-1:123456789012:secret:connvault/ci/${name}-AbCdEf`;
+    const connection = secret("connections/org_1/conn_1");
+    const adopted = "arn:aws:secretsmanager:us-east-1:123456789012:secret:elsewhere/org_1/stripe-AbCdEf";
+    const tagged = { "secretsmanager:ResourceTag/connvault:organization_id": "org_1" };
+    const kms = (
+      action: string,
+      secretArn: string,
+      viaService = "secretsmanager.us-east-1.amazonaws.com",
+    ) => ({
+      action,
+      resource: d.kmsKey.arn,
+      context: { "kms:ViaService": viaService, "kms:EncryptionContext:SecretARN": secretArn },
+      resourcePolicy: d.kmsKey.policy,
+    });
+    const cases: [Authorization, string][] = [
+      ...["CreateSecret", "PutSecretValue", "TagResource", "DescribeSecret", "DeleteSecret"].map(
+        (op): [Authorization, string] => [
+          { action: `secretsmanager:${op}`, resource: connection, context: {} },
+          "Allowed",
+        ],
+      ),
+      [kms("kms:GenerateDataKey", connection), "Allowed"],
+      [kms("kms:Decrypt", connection), "Allowed"],
+      ...[connection, secret("connectors/acme"), adopted].map((resource): [Authorization, string] => [
+        { action: "secretsmanager:GetSecretValue", resource, context: tagged },
+        "ExplicitlyDenied",
+      ]),
+      // BatchGetSecretValue names no resource: IAM authorizes it on "*".
+      [{ action: "secretsmanager:BatchGetSecretValue", resource: "*", context: {} }, "ExplicitlyDenied"],
+      [
+        { action: "secretsmanager:CreateSecret", resource: secret("connectors/acme"), context: {} },
+        "ImplicitlyDenied",
+      ],
+      [
+        { action: "secretsmanager:PutSecretValue", resource: secret("connectors/acme"), context: {} },
+        "ImplicitlyDenied",
+      ],
+      [{ action: "secretsmanager:DescribeSecret", resource: adopted, context: tagged }, "ImplicitlyDenied"],
+      [{ action: "secretsmanager:ListSecrets", resource: "*", context: {} }, "ImplicitlyDenied"],
+      [kms("kms:Decrypt", secret("connectors/acme")), "ImplicitlyDenied"],
+      [kms("kms:Decrypt", connection, "kms.us-east-1.amazonaws.com"), "ImplicitlyDenied"],
+    ];
+    const decisions = await Promise.all(
+      cases.map(
+        async ([auth]) => `${auth.action} ${auth.resource} ${await evaluate(fn, "123456789012", auth)}`,
+      ),
+    );
+    expect(decisions).toEqual(cases.map(([auth, decision]) => `${auth.action} ${auth.resource} ${decision}`));
+  });
+
+  it("serves GET and POST /connect/{proxy+} on the same HTTP API, and API Gateway alone may invoke it", () => {
+    const fn = connectFunction();
+    const arn = `arn:aws:lambda:us-east-1:123456789012:function:${fn.name}`;
+    const integrations = new Map(
+      ci.resources
+        .filter((r) => r.type === "aws:apigatewayv2/integration:Integration")
+        .map((r) => [`integrations/${r.id}`, r.inputs]),
+    );
+    const apiId = ci.resources.find((r) => r.type === "aws:apigatewayv2/api:Api")?.id;
+    const routes = ci.resources
+      .filter((r) => r.type === "aws:apigatewayv2/route:Route")
+      .map((r) => ({
+        key: r.inputs.routeKey,
+        api: r.inputs.apiId,
+        integration: integrations.get(r.inputs.target),
+      }))
+      .filter((r) => unsecret(r.integration?.integrationUri) === arn)
+      .map((r) => ({ key: r.key, api: r.api, payload: r.integration?.payloadFormatVersion }));
+    expect(routes.sort((a, b) => a.key.localeCompare(b.key))).toEqual(
+      ["GET /connect/{proxy+}", "POST /connect/{proxy+}"].map((key) => ({ key, api: apiId, payload: "2.0" })),
+    );
+    // The form's submit creates secrets: its throttle is a share of the secret-write budget.
+    expect(SECRET_WRITE_ROUTES).toHaveProperty(["POST /connect/{proxy+}"]);
+    const invokers = ci.resources
+      .filter((r) => r.type === "aws:lambda/permission:Permission" && unsecret(r.inputs.function) === arn)
+      .map((r) => r.inputs);
+    expect(invokers).toHaveLength(2);
+    for (const invoker of invokers)
+      expect(invoker).toMatchObject({
+        action: "lambda:InvokeFunction",
+        principal: "apigateway.amazonaws.com",
+        sourceArn: `arn:aws:execute-api:us-east-1:123456789012:${apiId}/*`,
+      });
+  });
+
+  it("runs from its bundle within API Gateway's 30 s", () => {
+    expect(connectFunction()).toMatchObject({
+      architectures: ["arm64"],
+      runtime: "nodejs24.x",
+      handler: "index.handler",
+      timeout: 29,
+    });
+    expect(ci.builds.find((b) => b.functionID === "Connect")?.bundle).toBe("dist/functions/connect");
+    expect(Object.keys(connectFunction().environment.variables).sort()).toEqual([
+      "CONNVAULT_PUBLIC_URL",
+      "SST_KEY",
+      "SST_KEY_FILE",
+      "SST_RESOURCE_App",
+    ]);
+  });
+});
+
 describe("every function role", () => {
   it("trusts only lambda.amazonaws.com, never the account root", () => {
     expect(roles(ci).length).toBeGreaterThan(0);
@@ -354,6 +514,7 @@ describe("the api function and HTTP API", () => {
       [
         "$default",
         "GET /oauth2/authorize",
+        "GET /connect/{proxy+}",
         ...Object.keys(SECRET_WRITE_ROUTES),
         "ANY /v1/connections/{id}/proxy",
         "ANY /v1/connections/{id}/proxy/{proxy+}",
@@ -372,8 +533,8 @@ describe("the api function and HTTP API", () => {
     expect(total).toBeLessThan(50);
   });
 
-  it("gives the api and oauth functions the API's own URL, so a Host header cannot change their links", () => {
-    for (const name of ["ApiFunction", "OAuthFunction"]) {
+  it("gives the api, oauth and connect functions the API's own URL, so a Host header cannot change their links", () => {
+    for (const name of ["ApiFunction", "OAuthFunction", "ConnectFunction"]) {
       const variables = only(ci, "aws:lambda/function:Function", name).environment.variables;
       expect(variables.CONNVAULT_PUBLIC_URL, name).toMatch(/^https:\/\/HttpApiApi-id\.execute-api\./);
     }
@@ -391,7 +552,7 @@ describe("the api function and HTTP API", () => {
     expect(alarms).toEqual(
       [
         "AWS/ApiGateway/5xx",
-        ...Array(8).fill("AWS/Lambda/Errors"),
+        ...Array(9).fill("AWS/Lambda/Errors"),
         "AWS/Lambda/Throttles",
         "AWS/Lambda/IteratorAge",
         "AWS/SQS/ApproximateNumberOfMessagesVisible",
@@ -603,6 +764,7 @@ describe("server keys", () => {
   it("reach only the functions that use them: the root key the api alone, per-purpose keys the rest", () => {
     expect(linksOf("Api")).toEqual([
       "ApiKeyDerivationKey",
+      "ConnectSessionKey",
       "ConnvaultSettings",
       "CursorKey",
       "OAuthPageKey",
@@ -610,13 +772,20 @@ describe("server keys", () => {
       "SecretTokenKey",
     ]);
     expect(linksOf("OAuth")).toEqual(["ConnvaultSettings", "OAuthPageKey", "SecretTokenKey"]);
+    // Sessions and the page's CSRF values, secret writes, and links to the OAuth2 page: no root, api-key or cursor key.
+    expect(linksOf("Connect")).toEqual([
+      "ConnectSessionKey",
+      "ConnvaultSettings",
+      "OAuthPageKey",
+      "SecretTokenKey",
+    ]);
     expect(linksOf("Resolver")).toEqual(["ConnvaultSettings", "SecretTokenKey"]);
     // API keys are looked up by hash: the proxy never issues one, so it has no api-key key.
     expect(linksOf("Proxy")).toEqual(["ConnvaultSettings", "SecretTokenKey"]);
     expect(linksOf("CustomResource")).toEqual(["ConnvaultSettings", "SecretTokenKey"]);
     expect(linksOf("ReconcilerHandler")).toEqual(["ConnvaultSettings"]);
     const ids = ci.builds.map((b) => b.functionID);
-    expect(ids).toHaveLength(8);
+    expect(ids).toHaveLength(9);
   });
 
   it("are derived from the generated server key, never from the root key", () => {

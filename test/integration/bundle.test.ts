@@ -45,6 +45,7 @@ describe("the deployable bundles", () => {
       resolver: { getSecretValue: true, routes: false, hono: false },
       // It reads the connection's secret to inject it into the outbound call, as the resolver reads it.
       proxy: { getSecretValue: true, routes: false, hono: true },
+      connect: { getSecretValue: false, routes: false, hono: true },
       events: { getSecretValue: false, routes: false, hono: false },
       provisioner: { getSecretValue: false, routes: false, hono: false },
       reconciler: { getSecretValue: false, routes: false, hono: false },

@@ -19,7 +19,13 @@ describe("loadConfig", () => {
   it("derives every HMAC key from the server key, none from the root key", () => {
     const serverKey = "s".repeat(43);
     const config = loadConfig({ CONNVAULT_ROOT_API_KEY: rootKey, CONNVAULT_SERVER_KEY: serverKey });
-    expect(Object.keys(config.keys).sort()).toEqual(["api-key", "cursor", "oauth-page", "secret-token"]);
+    expect(Object.keys(config.keys).sort()).toEqual([
+      "api-key",
+      "connect-session",
+      "cursor",
+      "oauth-page",
+      "secret-token",
+    ]);
     expect(config.keys.cursor).toEqual(deriveKey(serverKey, "cursor"));
     expect(config.keys.cursor).not.toEqual(deriveKey(rootKey, "cursor"));
   });

@@ -9,13 +9,18 @@ import {
   type Clock,
   ConnectionService,
   ConnectorService,
+  ConnectPageService,
+  ConnectSessionService,
+  ConnectSessionsForOAuth,
   CREDENTIAL_READS,
+  CredentialCheck,
   type CredentialRead,
   CursorCodec,
   DynamoApiKeyStore,
   DynamoAuditLog,
   DynamoConnectionStore,
   DynamoConnectorStore,
+  DynamoConnectSessionStore,
   DynamoLeaseStore,
   DynamoOAuthFlowStore,
   DynamoOrganizationStore,
@@ -85,8 +90,15 @@ export interface ApiServices extends FunctionServices {
   connections: ConnectionService;
   unified: UnifiedConnectionService;
   oauthLinks: OAuthLinks;
+  connectSessions: ConnectSessionService;
   credentialReads: AuditListing<CredentialRead>;
   proxyCalls: AuditListing<ProxyCallRecord>;
+}
+
+/** The hosted connect page: sessions' use, the connection use-cases, and OAuth2 page links. */
+export interface ConnectServices extends FunctionServices {
+  connectPage: ConnectPageService;
+  oauthLinks: OAuthLinks;
 }
 
 export interface OAuthServices extends FunctionServices {
@@ -221,7 +233,8 @@ export function createApiServices(
   clients: Pick<SdkClients, "dynamo" | "secrets"> = tableAndSecrets(config),
 ): ApiServices {
   const clock = overrides.clock ?? systemClock;
-  const { table, connectors, records, cursors, connections } = connectionGraph(config, clients, clock);
+  const graph = connectionGraph(config, clients, clock);
+  const { table, connectors, records, cursors, connections } = graph;
   const apiKeys = apiKeysOf(config, table, clock);
   return {
     ...base(config, overrides),
@@ -231,6 +244,13 @@ export function createApiServices(
     connections,
     unified: new UnifiedConnectionService(connections, connectors),
     oauthLinks: linksOf(config, records, connectors, clock),
+    connectSessions: new ConnectSessionService(
+      new DynamoConnectSessionStore(table),
+      records,
+      connectors,
+      clock,
+      config.keys["connect-session"],
+    ),
     credentialReads: new AuditListing(new DynamoAuditLog(table, CREDENTIAL_READS), cursors),
     proxyCalls: new AuditListing(new DynamoAuditLog(table, PROXY_CALLS), cursors),
   };
@@ -253,8 +273,39 @@ export function createOAuthServices(
       linksOf(config, records, connectors, clock),
       new OAuthClients(new SecretsManagerReader(clients.secrets)),
       overrides.tokenEndpoint ?? new HttpTokenEndpoint({ allowedNetworks: config.proxyAllowedNetworks }),
+      new ConnectSessionsForOAuth(new DynamoConnectSessionStore(table)),
       clock,
     ),
+  };
+}
+
+export function createConnectServices(
+  config: Config,
+  overrides: ServiceOverrides = {},
+  clients: Pick<SdkClients, "dynamo" | "secrets"> = tableAndSecrets(config),
+): ConnectServices {
+  const clock = overrides.clock ?? systemClock;
+  const graph = connectionGraph(config, clients, clock);
+  // The credential check is a "who am I" call: a small answer, soon.
+  const http = new SafeHttp({
+    allowedNetworks: config.proxyAllowedNetworks,
+    timeoutMs: 10_000,
+    connectTimeoutMs: 5_000,
+    maxResponseBytes: 64 * 1024,
+  });
+  return {
+    ...base(config, overrides),
+    connectPage: new ConnectPageService(
+      new DynamoConnectSessionStore(graph.table),
+      graph.connections,
+      graph.records,
+      graph.connectors,
+      new DynamoOrganizationStore(graph.table),
+      new CredentialCheck(http),
+      clock,
+      config.keys["connect-session"],
+    ),
+    oauthLinks: linksOf(config, graph.records, graph.connectors, clock),
   };
 }
 

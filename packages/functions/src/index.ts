@@ -2,6 +2,7 @@ export { createApp } from "./api/app.ts";
 export type { App, AppEnv } from "./api/env.ts";
 export * from "./composition.ts";
 export { type Config, loadConfig } from "./config.ts";
+export { createConnectApp } from "./connect/app.tsx";
 export { createCustomResourceHandler } from "./custom-resource/custom-resource.ts";
 export { createEventsHandler } from "./events/events.ts";
 export { createLogger, redact } from "./logger.ts";

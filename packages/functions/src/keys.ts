@@ -16,6 +16,8 @@ export const KEY_PURPOSES = {
   "api-key": "ApiKeyDerivationKey",
   /** The state in connector_page_url. */
   "oauth-page": "OAuthPageKey",
+  /** Connect session tokens (kept as keyed hashes) and the connect page's CSRF values. */
+  "connect-session": "ConnectSessionKey",
 } as const;
 export type KeyPurpose = keyof typeof KEY_PURPOSES;
 

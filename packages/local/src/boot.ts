@@ -2,9 +2,12 @@ import { catalog, ensureTable } from "@connvault/core";
 import {
   type ApiServices,
   type App,
+  type ConnectServices,
   type CustomResourceServices,
   createApiServices,
   createApp,
+  createConnectApp,
+  createConnectServices,
   createCustomResourceServices,
   createEventsHandler,
   createEventsServices,
@@ -52,6 +55,7 @@ export type LocalServices = ApiServices &
   EventsServices &
   ProvisionerServices &
   ProxyServices &
+  ConnectServices &
   ReconcilerServices &
   CustomResourceServices & { clients: SdkClients };
 
@@ -61,8 +65,8 @@ export interface LocalStack {
   /** The api function's app. */
   app: App;
   /**
-   * What one local port serves: `/oauth2/*` as the oauth function would, the proxy's routes as the
-   * proxy function would, everything else as the api.
+   * What one local port serves: `/oauth2/*` as the oauth function would, `/connect/*` as the connect
+   * function would, the proxy's routes as the proxy function would, everything else as the api.
    */
   fetch(request: Request, env?: unknown): Response | Promise<Response>;
   close(): Promise<void>;
@@ -103,6 +107,7 @@ export async function bootLocal(options: BootOptions): Promise<LocalStack> {
     ...createResolverServices(config, overrides, clients),
     ...createProxyServices(config, overrides, clients),
     ...createOAuthServices(config, overrides, clients),
+    ...createConnectServices(config, overrides, clients),
     ...createApiServices(config, overrides, clients),
     clients,
   };
@@ -117,6 +122,7 @@ export async function bootLocal(options: BootOptions): Promise<LocalStack> {
   const app = createApp(services);
   const oauth = createOAuthApp(services);
   const proxy = createProxyApp(services);
+  const connect = createConnectApp(services);
   const PROXIED = /^\/(?:v1\/connections\/[^/]+\/proxy(?:\/|$)|passthrough\/)/;
   return {
     edge,
@@ -126,6 +132,7 @@ export async function bootLocal(options: BootOptions): Promise<LocalStack> {
     fetch: (request, env) => {
       const { pathname } = new URL(request.url);
       if (pathname.startsWith("/oauth2/")) return oauth.fetch(request, env);
+      if (pathname.startsWith("/connect/")) return connect.fetch(request, env);
       return PROXIED.test(pathname) ? proxy.fetch(request, env) : app.fetch(request, env);
     },
     async close() {

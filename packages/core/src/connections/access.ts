@@ -49,17 +49,23 @@ export interface Access {
   admit(stored: ConnectionRecord | null, id: string): ConnectionRecord;
 }
 
-/** The caller, acting on connections they may change (see {@link assertCanChange}). */
-export const canChange = (caller: KeyPrincipal): Access => ({
+/** The caller as recorded in last_change and the lifecycle event. */
+export const userActor = (caller: KeyPrincipal): Actor => ({ type: "user", id: caller.user_id });
+
+/**
+ * The caller, acting on connections they may change (see {@link assertCanChange}); `actor` is who is
+ * recorded, when someone acts with the caller's rights (an end user on the connect page).
+ */
+export const canChange = (caller: KeyPrincipal, actor = userActor(caller)): Access => ({
   organizationId: caller.organization_id,
-  actor: { type: "user", id: caller.user_id },
+  actor,
   admit: (stored, id) => assertCanChange(caller, stored, id),
 });
 
 /** The caller, acting on connections they may see; any other is 404. */
 export const canSee = (caller: KeyPrincipal): Access => ({
   organizationId: caller.organization_id,
-  actor: { type: "user", id: caller.user_id },
+  actor: userActor(caller),
   admit: (stored, id) => {
     if (!stored || !allows(seeRule(caller), stored)) throw new NotFoundError("connection", id);
     return stored;

@@ -24,10 +24,12 @@ import {
   changeRule,
   seeRule,
   systemAccess,
+  userActor,
 } from "./access.ts";
 import { PreconditionFailedError } from "./connection.errors.ts";
 import type { ConnectionStore, SecretClaimStore } from "./connection.store.ts";
 import {
+  type Actor,
   type ConnectionChange,
   type ConnectionRecord,
   type CredentialPayload,
@@ -99,13 +101,14 @@ export class ConnectionService {
    * states). With an Idempotency-Key the connection id and the secret's ClientRequestToken are
    * functions of the key, so a retry or a concurrent duplicate converges on the same connection and
    * secret; without one, a failed record write deletes the secret again (and the reconciler removes
-   * any that compensation could not).
+   * any that compensation could not). `actor` is who is recorded, when not the caller.
    */
   async create(
     principal: Principal,
     connectorId: string,
     input: CreateConnectionCommand,
     idempotencyKey?: string,
+    actor?: Actor,
   ): Promise<Replayable<ConnectionRecord>> {
     const caller = requireMember(principal);
     const connector = await this.connectors.get(connectorId);
@@ -159,7 +162,7 @@ export class ConnectionService {
       idempotency: idempotencyKey ? [{ key: idempotencyKey, fingerprint: request, operation: "create" }] : [],
       created_at: now,
       updated_at: now,
-      last_change: { type: "created", actor: { type: "user", id: caller.user_id } },
+      last_change: { type: "created", actor: actor ?? userActor(caller) },
       revision: 1,
     };
     const secret = await this.secrets.provision(caller, draft, input, idempotencyKey);
@@ -221,13 +224,19 @@ export class ConnectionService {
    * Replaces the credentials as a new version of the same secret (same ARN; the previous version
    * stays as AWSPREVIOUS), or creates the secret if the connection had none. Repeating the rotation
    * that wrote the current version changes nothing, so a retried PUT does not push the old
-   * credentials out of AWSPREVIOUS.
+   * credentials out of AWSPREVIOUS. `actor` is who is recorded, when not the caller.
    */
-  rotateCredentials(principal: Principal, id: string, input: RotateCredentialsCommand, ifMatch?: string[]) {
+  rotateCredentials(
+    principal: Principal,
+    id: string,
+    input: RotateCredentialsCommand,
+    ifMatch?: string[],
+    actor?: Actor,
+  ) {
     const caller = requireMember(principal);
     const payload = credentialPayload(input);
     if (!payload) throw ValidationError.at("security", "required", "Send security, headers or both");
-    return this.modify(canChange(caller), id, ifMatch, "credentials_rotated", async (record) => {
+    return this.modify(canChange(caller, actor), id, ifMatch, "credentials_rotated", async (record) => {
       checkCredentials(await this.connectors.get(record.connector_id), input);
       return this.secrets.writeCredentials(record, payload, authMethodOf(input));
     });
@@ -235,16 +244,19 @@ export class ConnectionService {
 
   /**
    * Stores a token obtained from the provider (browser authorization or refresh) as the next
-   * version of the connection's secret: the same id and ARN, status active.
+   * version of the connection's secret: the same id and ARN, status active. Recorded as connvault's
+   * own change (`by`), or as `actor`'s when someone started it (an end user on the connect page).
    */
   storeOAuthToken(
     organizationId: string,
     id: string,
     token: OAuth2Token,
-    change: { type: "authorized" | "credentials_rotated"; by: string },
+    change: { type: "authorized" | "credentials_rotated"; by: string; actor?: Actor },
   ): Promise<ConnectionRecord> {
     const payload: CredentialPayload = { security: { authMethod: "oauth2", oauth2Token: token } };
-    return this.modify(systemAccess(organizationId, change.by), id, undefined, change.type, (record) =>
+    const access = systemAccess(organizationId, change.by);
+    const as = change.actor ? { ...access, actor: change.actor } : access;
+    return this.modify(as, id, undefined, change.type, (record) =>
       this.secrets.writeCredentials(record, payload, "oauth2"),
     );
   }

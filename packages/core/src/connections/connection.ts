@@ -94,7 +94,7 @@ export const connectionStatus = z.enum([
 ]);
 export type ConnectionStatus = z.infer<typeof connectionStatus>;
 
-const metadata = z
+export const metadata = z
   .record(z.string().min(1).max(40), z.string().max(500))
   .refine((value) => Object.keys(value).length <= 50, "At most 50 keys")
   .meta({
@@ -295,7 +295,7 @@ export const ConnectionRecord = z.object({
   last_change: z
     .object({
       type: z.enum(["created", "updated", "credentials_rotated", "authorized", "health_reported"]),
-      actor: z.object({ type: z.enum(["user", "system"]), id: z.string() }),
+      actor: z.object({ type: z.enum(["user", "end_user", "system"]), id: z.string() }),
     })
     .default({ type: "created", actor: { type: "system", id: "unknown" } }),
   created_at: z.string(),

@@ -21,6 +21,23 @@ export const ConnectorVersion = z.strictObject({
     .record(z.string(), z.unknown())
     .nullable()
     .meta({ description: "An OpenAPI 3.1 Security Scheme Object; null for auth_type none" }),
+  verify: z
+    .strictObject({
+      method: z.enum(["GET", "HEAD", "POST"]),
+      path: z
+        .string()
+        .regex(/^\/[^\s?#]*$/, "A path on the version's first server, starting with /")
+        .max(512)
+        .meta({ example: "/v1/balance" }),
+      expect_status: z.int().min(100).max(599).optional().meta({
+        description: "The status that means the credentials work; any 2xx when omitted",
+      }),
+    })
+    .optional()
+    .meta({
+      description:
+        "A call that shows whether credentials work (a 'who am I'): the connect page makes it with what the end user entered, through the proxy's safe client, before storing anything",
+    }),
 });
 
 export type ConnectorVersion = z.infer<typeof ConnectorVersion>;

@@ -14,8 +14,18 @@ import { OAuthFlowError } from "./oauth.errors.ts";
 import { OAUTH_FLOW_TTL_MS } from "./oauth.ts";
 
 const PAGE_SCOPE = "oauth2-authorize";
-/** A page token: organization, connection, expiry (ms), single-use nonce, and whether `/authorize` issued it. */
-const PageState = z.tuple([z.string(), z.string(), z.number(), z.string(), z.boolean()]);
+/**
+ * A page token: organization, connection, expiry (ms), single-use nonce, whether it may authorize a
+ * connection that is no longer pending, and the connect session it was issued for, if any.
+ */
+const PageState = z.tuple([
+  z.string(),
+  z.string(),
+  z.number(),
+  z.string(),
+  z.boolean(),
+  z.string().optional(),
+]);
 export type PageState = z.output<typeof PageState>;
 
 /**
@@ -50,6 +60,19 @@ export class OAuthLinks {
     return this.link(record, baseUrl, true);
   }
 
+  /**
+   * The connect page's link for the connection it made (or reconnects): the authorization then ends
+   * with the session, which the callback uses up.
+   */
+  forConnectSession(
+    record: ConnectionRecord,
+    baseUrl: string,
+    sessionId: string,
+    reauthorize: boolean,
+  ): string {
+    return this.link(record, baseUrl, reauthorize, sessionId);
+  }
+
   /** What a page token says, if this server signed it; OAuthFlowError otherwise. */
   read(state: string): PageState {
     try {
@@ -61,10 +84,11 @@ export class OAuthLinks {
     throw new OAuthFlowError("oauth_state_invalid", "This authorization link is not valid.");
   }
 
-  private link(record: ConnectionRecord, baseUrl: string, reauthorize: boolean): string {
+  private link(record: ConnectionRecord, baseUrl: string, reauthorize: boolean, sessionId?: string): string {
     const expires = this.clock.now().getTime() + OAUTH_FLOW_TTL_MS;
     const nonce = randomBytes(16).toString("base64url");
     const state: z.input<typeof PageState> = [record.organization_id, record.id, expires, nonce, reauthorize];
+    if (sessionId) state.push(sessionId);
     const token = this.pages.encode(PAGE_SCOPE, JSON.stringify(state));
     return `${baseUrl}/oauth2/authorize?state=${encodeURIComponent(token)}`;
   }

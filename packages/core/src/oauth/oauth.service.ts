@@ -6,7 +6,7 @@ import type { ConnectorService } from "../connectors/connector.service.ts";
 import type { Clock } from "../shared/clock.ts";
 import { NotFoundError } from "../shared/errors.ts";
 import { OAuthFlowError } from "./oauth.errors.ts";
-import type { OAuthFlowStore } from "./oauth.store.ts";
+import type { OAuthConnectSessions, OAuthFlowStore } from "./oauth.store.ts";
 import { OAUTH_FLOW_TTL_MS, type TokenResponse } from "./oauth.ts";
 import type { OAuthClients } from "./oauth-clients.ts";
 import type { OAuthLinks } from "./oauth-links.ts";
@@ -48,12 +48,13 @@ export class OAuthService {
     private readonly links: OAuthLinks,
     private readonly clients: OAuthClients,
     private readonly tokenEndpoint: TokenEndpoint,
+    private readonly sessions: OAuthConnectSessions,
     private readonly clock: Clock,
   ) {}
 
   /** `GET /oauth2/authorize`: uses up the page token; the provider URL, and the cookie value the callback wants. */
   async start(pageState: string, callbackUrl: string): Promise<{ location: string; browserKey: string }> {
-    const [organizationId, connectionId, expires, nonce, reauthorize] = this.links.read(pageState);
+    const [organizationId, connectionId, expires, nonce, reauthorize, sessionId] = this.links.read(pageState);
     if (this.clock.now().getTime() > expires) {
       throw new OAuthFlowError(
         "oauth_link_expired",
@@ -81,6 +82,7 @@ export class OAuthService {
       redirect_uri: callbackUrl,
       browser_hash: sha256(browserKey),
       reauthorize,
+      connect_session_id: sessionId ?? null,
       expires_at: Math.floor((this.clock.now().getTime() + OAUTH_FLOW_TTL_MS) / 1000),
     });
     const url = new URL(oauth2.authorization_url);
@@ -95,15 +97,16 @@ export class OAuthService {
   }
 
   /**
-   * `GET /oauth2/callback`: consumes the flow, exchanges the code and stores the token. Every
-   * failure (unknown or replayed state, another browser, denied consent, provider error) changes nothing.
+   * `GET /oauth2/callback`: consumes the flow, exchanges the code and stores the token; a flow started
+   * on the connect page uses its session up. Every failure (unknown or replayed state, another
+   * browser, denied consent, provider error) changes nothing.
    */
   async finish(params: {
     state?: string;
     code?: string;
     error?: string;
     browserKey?: string;
-  }): Promise<ConnectionRecord> {
+  }): Promise<{ record: ConnectionRecord; session: { redirect_url: string | null } | null }> {
     const flow = params.state && FLOW_ID.test(params.state) ? await this.flows.take(params.state) : null;
     if (!flow || flow.expires_at * 1000 < this.clock.now().getTime()) {
       throw new OAuthFlowError(
@@ -124,20 +127,25 @@ export class OAuthService {
     if (!record) throw new OAuthFlowError("oauth_connection_gone", "This connection no longer exists.");
     this.assertPending(record, flow.reauthorize);
     const { oauth2 } = await this.oauthConnector(record);
+    const session = flow.connect_session_id ? await this.sessions.get(flow.connect_session_id) : null;
     const response = await this.tokenEndpoint.exchangeCode(await this.clients.credentials(oauth2), {
       code: params.code,
       redirectUri: flow.redirect_uri,
       codeVerifier: flow.code_verifier,
     });
-    return this.connections.storeOAuthToken(
+    const authorized = await this.connections.storeOAuthToken(
       record.organization_id,
       record.id,
       tokenFrom(response, this.clock.now()),
       {
         type: "authorized",
         by: "oauth2-callback",
+        ...(session ? { actor: { type: "end_user", id: session.owner } } : {}),
       },
     );
+    // A session revoked meanwhile stays so; the connection is authorized all the same.
+    if (session && flow.connect_session_id) await this.sessions.useUp(flow.connect_session_id, authorized.id);
+    return { record: authorized, session };
   }
 
   private async oauthConnector(record: ConnectionRecord) {

@@ -17,6 +17,8 @@ export const OAuthFlow = z.object({
   browser_hash: z.string(),
   /** Started from `POST …/authorize`: may replace the token of a connection that is no longer pending. */
   reauthorize: z.boolean(),
+  /** The connect session the authorization was started from: the callback uses it up. */
+  connect_session_id: z.string().nullable().default(null),
   /** Epoch seconds; also the table's TTL attribute. */
   expires_at: z.number(),
 });

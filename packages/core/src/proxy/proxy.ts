@@ -140,7 +140,7 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&
  * `secrets` lists every credential value sent, which the answer must not carry back.
  */
 export function upstreamRequest(
-  record: ConnectionRecord,
+  record: Pick<ConnectionRecord, "target_system_servers" | "general_params">,
   version: ConnectorVersion,
   credentials: CredentialPayload,
   call: ProxyCall,

@@ -1,5 +1,5 @@
 /** The resources a {@link NotFoundError} names; each gives the code `<resource>_not_found`. */
-export type NotFoundResource = "connection" | "api_key" | "connector";
+export type NotFoundResource = "connection" | "api_key" | "connector" | "connect_session";
 
 /**
  * Every `DomainError.code`: a stable snake_case string that callers (the HTTP API's problem+json, the
@@ -37,7 +37,15 @@ export type ErrorCode =
   | "destination_not_allowed"
   | "upstream_unreachable"
   | "upstream_timeout"
-  | "upstream_response_too_large";
+  | "upstream_response_too_large"
+  | "connect_page_invalid"
+  | "connect_page_expired"
+  | "connect_page_used"
+  | "connect_page_revoked"
+  | "connect_page_forbidden"
+  | "connect_page_unknown_connector"
+  | "connect_page_connection_gone"
+  | "connect_page_not_configured";
 
 /**
  * Base of every domain error. It carries a snake_case `code` that the API maps to an HTTP status in

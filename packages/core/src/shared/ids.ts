@@ -16,7 +16,7 @@ const randomFraction = (): number => {
 };
 const ulid = monotonicFactory(randomFraction);
 
-export type IdPrefix = "org" | "key" | "usr" | "conn" | "req" | "read" | "pxy";
+export type IdPrefix = "org" | "key" | "usr" | "conn" | "req" | "read" | "pxy" | "cs";
 
 /** A new prefixed ULID such as `conn_01JD…`: unique, and sorted by creation time. */
 export const newId = (prefix: IdPrefix): string => `${prefix}_${ulid()}`;

@@ -14,6 +14,7 @@ import { noStore, securityHeaders } from "./middleware/security.ts";
 import { handleError, problem } from "./problems.ts";
 import { registerApiKeys } from "./routes/api-keys/index.ts";
 import { registerAudit } from "./routes/audit/index.ts";
+import { registerConnectSessions } from "./routes/connect-sessions/index.ts";
 import { registerConnections } from "./routes/connections/index.ts";
 import { registerConnectors } from "./routes/connectors/index.ts";
 import { registerHealth } from "./routes/health/index.ts";
@@ -52,6 +53,7 @@ export function createApp(services: ApiServices): App {
   registerMe(app);
   registerConnectors(app);
   registerConnections(app);
+  registerConnectSessions(app);
   registerUnified(app);
   registerAudit(app);
 

@@ -10,7 +10,7 @@ import { HttpError, type HttpOnlyCode } from "./http-errors.ts";
  * Domain codes the HTTP API never answers with: the OAuth2 pages' (`oauth_…`) and the resolver
  * Lambda's own. One that reached `handleError` would be answered 500.
  */
-type NonHttpCode = `oauth_${string}` | "secret_not_adoptable";
+type NonHttpCode = `oauth_${string}` | `connect_page_${string}` | "secret_not_adoptable";
 
 /** Every code the HTTP API answers with: the domain's (but {@link NonHttpCode}) and the HTTP layer's. */
 type HttpErrorCode = Exclude<ErrorCode, NonHttpCode> | HttpOnlyCode;
@@ -26,6 +26,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode | HttpOnlyCode, ContentfulStatusC
   api_key_not_found: 404,
   connector_not_found: 404,
   connection_not_found: 404,
+  connect_session_not_found: 404,
   method_not_allowed: 405,
   concurrent_update: 409,
   connection_paused: 409,

@@ -1,6 +1,8 @@
 import { DomainError, OAUTH_FLOW_TTL_MS, OAuthFlowError, secureUrl } from "@connvault/core";
 import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { HttpEnv } from "../api/env.ts";
+import { accessLog, requestContext } from "../api/middleware/context.ts";
 import { noStore, pageHeaders } from "../api/middleware/security.ts";
 import type { OAuthServices } from "../composition.ts";
 import { resultPage } from "./pages.ts";
@@ -18,10 +20,10 @@ const secureCookie = (base: string) => !(base.startsWith("http:") && secureUrl.s
  * provider; `GET /oauth2/callback` stores the token and redirects to the connection's redirect_url,
  * or shows a small page. Failures end on an error page and leave the connection unchanged.
  */
-export function createOAuthApp(services: OAuthServices): Hono {
-  const app = new Hono();
+export function createOAuthApp(services: OAuthServices): Hono<HttpEnv<OAuthServices>> {
+  const app = new Hono<HttpEnv<OAuthServices>>();
   const base = (url: string) => services.config.publicUrl ?? new URL(url).origin;
-  app.use(pageHeaders, noStore);
+  app.use(...requestContext(services), accessLog, pageHeaders, noStore);
 
   app.get("/oauth2/authorize", async (c) => {
     const origin = base(c.req.url);
@@ -41,16 +43,18 @@ export function createOAuthApp(services: OAuthServices): Hono {
     const { state, code, error } = c.req.query();
     const browserKey = getCookie(c, BROWSER_COOKIE);
     deleteCookie(c, BROWSER_COOKIE, { ...COOKIE_SCOPE, secure: secureCookie(base(c.req.url)) });
-    const record = await services.oauth.finish({
+    const { record, session } = await services.oauth.finish({
       ...(state ? { state } : {}),
       ...(code ? { code } : {}),
       ...(error ? { error } : {}),
       ...(browserKey ? { browserKey } : {}),
     });
-    if (record.redirect_url) {
-      const target = new URL(record.redirect_url);
+    // Started on the connect page: it ends where the session says, as the page's other forms do.
+    const redirectUrl = session ? session.redirect_url : record.redirect_url;
+    if (redirectUrl) {
+      const target = new URL(redirectUrl);
       target.searchParams.set("connection_id", record.id);
-      target.searchParams.set("status", "authorized");
+      target.searchParams.set("status", session ? "connected" : "authorized");
       return c.redirect(target.toString(), 302);
     }
     return c.html(
@@ -67,9 +71,11 @@ export function createOAuthApp(services: OAuthServices): Hono {
     const known = error instanceof DomainError;
     if (!known) services.logger.error("oauth flow failed", { error });
     const detail =
-      error instanceof OAuthFlowError || known ? error.message : "Something went wrong. Try again.";
+      error instanceof OAuthFlowError || known
+        ? `${error.message} Nothing was changed: go back to where you started and try again.`
+        : "Something went wrong and nothing was changed. Try again; if it keeps failing, quote the request id below.";
     return c.html(
-      resultPage({ ok: false, title: "Authorization failed", detail }),
+      resultPage({ ok: false, title: "Authorization failed", detail, requestId: c.get("requestId") }),
       error instanceof OAuthFlowError ? 400 : 502,
     );
   });

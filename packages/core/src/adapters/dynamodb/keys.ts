@@ -50,6 +50,8 @@ export const keys = {
   oauthFlow: (flowId: string) => ({ pk: `OAUTHFLOW#${flowId}`, sk: "OAUTHFLOW" }),
   /** A used connector_page_url nonce (global, kept until the link would have expired anyway). */
   oauthPageNonce: (nonce: string) => ({ pk: `OAUTHNONCE#${nonce}`, sk: "OAUTHNONCE" }),
+  /** A connect session, found by its id alone (the page holds only its token; global, kept a week). */
+  connectSession: (sessionId: string) => ({ pk: `CONNECTSESSION#${sessionId}`, sk: "CONNECTSESSION" }),
   /** A single-flight lease, e.g. on refreshing one connection's OAuth2 token. */
   lease: (name: string) => ({ pk: `LEASE#${name}`, sk: "LEASE" }),
   /** Where the reconciler's last bounded run stopped (one item per table). */

@@ -1,10 +1,10 @@
 import { newId } from "@connvault/core";
 import type { MiddlewareHandler } from "hono";
 import { requestId } from "hono/request-id";
-import type { HttpEnv, HttpServices } from "../env.ts";
+import type { HttpEnv, PageServices } from "../env.ts";
 
 /** Request id (API Gateway's own on Lambda), services and the logger for every request. */
-export const requestContext = (services: HttpServices): MiddlewareHandler<HttpEnv>[] => [
+export const requestContext = (services: PageServices): MiddlewareHandler<HttpEnv<PageServices>>[] => [
   requestId({
     generator: (c) =>
       (c.env as { event?: { requestContext?: { requestId?: string } } } | undefined)?.event?.requestContext
@@ -18,7 +18,7 @@ export const requestContext = (services: HttpServices): MiddlewareHandler<HttpEn
 ];
 
 /** One log line per request: what was asked and answered, never bodies or headers. */
-export const accessLog: MiddlewareHandler<HttpEnv> = async (c, next) => {
+export const accessLog: MiddlewareHandler<HttpEnv<PageServices>> = async (c, next) => {
   const started = performance.now();
   await next();
   const principal = c.get("principal");
