@@ -19,6 +19,10 @@ import { type LoopbackServer, startLoopbackServer } from "../helpers/loopback-se
 
 const available = chromiumAvailable("the connect page browser test");
 
+/** The platform's own page: it keeps every message a window posts to it. */
+const PLATFORM_PAGE = `<!doctype html><title>Back on the platform</title><p>Back on the platform</p>
+<script>window.received = []; addEventListener("message", (e) => received.push({ origin: e.origin, data: e.data }));</script>`;
+
 let h: Harness;
 let server: { url: string; close(): Promise<void> };
 /** The platform's own page, where a finished connect lands (redirect_url). */
@@ -36,7 +40,7 @@ beforeAll(async () => {
   upstream = await startLoopbackConnectors(h);
   platform = await startLoopbackServer((_req, res) => {
     res.writeHead(200, { "content-type": "text/html" });
-    res.end("<!doctype html><title>Back on the platform</title><p>Back on the platform</p>");
+    res.end(PLATFORM_PAGE);
   });
   browser = await launchChromium();
 }, 60_000);
@@ -316,5 +320,48 @@ describe.skipIf(!available)("the connect page in headless Chromium", () => {
     expect(list.data).toHaveLength(1);
     expect((await session(org.adminKey, opened.id)).connection_id).toBe(list.data[0]?.id);
     await page.close();
+  });
+
+  it("in a pop-up, posts the result to the opener at redirect_url's origin only, then closes", async () => {
+    const org = await createOrganization(h);
+    const openPopup = async (openerUrl: string) => {
+      const opened = await openSession(h, org.adminKey, {
+        owner: org.adminUserId,
+        allowed_connectors: [C.bearer.id],
+        redirect_url: `${platform.url}/done`,
+      });
+      const opener = await browser.newPage();
+      await opener.goto(openerUrl);
+      const [popup] = await Promise.all([
+        opener.waitForEvent("popup"),
+        opener.evaluate(`void window.open(${JSON.stringify(`${server.url}${pagePath(opened)}`)}, "connect")`),
+      ]);
+      await popup.waitForLoadState();
+      await popup.fill("#token", "sk_popup");
+      await Promise.all([popup.waitForEvent("close"), popup.click("button[type=submit]")]);
+      return { opener, opened };
+    };
+
+    const { opener, opened } = await openPopup(`${platform.url}/app`);
+    const { connection_id } = await session(org.adminKey, opened.id);
+    await expect
+      .poll(() => opener.evaluate("window.received"))
+      .toEqual([
+        {
+          origin: server.url,
+          data: {
+            type: "connvault:connect",
+            status: "connected",
+            connection_id,
+            connect_session_id: opened.id,
+          },
+        },
+      ]);
+    // An opener at another origin than redirect_url's gets nothing (the pop-up still closes).
+    const elsewhere = await openPopup(`${platform.url.replace("127.0.0.1", "localhost")}/app`);
+    expect((await session(org.adminKey, elsewhere.opened.id)).status).toBe("used");
+    expect(await elsewhere.opener.evaluate("window.received")).toEqual([]);
+    await opener.close();
+    await elsewhere.opener.close();
   });
 });

@@ -27,7 +27,8 @@ beforeAll(async () => {
   await registerOAuthConnector(h, provider);
   platform = await startLoopbackServer((_req, res) => {
     res.writeHead(200, { "content-type": "text/html" });
-    res.end("<!doctype html><title>Back on the platform</title><p>Back on the platform</p>");
+    res.end(`<!doctype html><title>Back on the platform</title><p>Back on the platform</p>
+<script>window.received = []; addEventListener("message", (e) => received.push({ origin: e.origin, data: e.data }));</script>`);
   });
   browser = await launchChromium();
 }, 60_000);
@@ -41,7 +42,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!available)("an OAuth2 connector on the connect page", () => {
-  it("authorizes at the provider and lands on redirect_url with status=connected; a denial first can be retried", async () => {
+  it("authorizes at the provider and lands on redirect_url with status=connected; a denial first can be retried; then reconnects in a pop-up", async () => {
     const org = await createOrganization(h);
     const opened = await openSession(h, org.adminKey, {
       owner: org.adminUserId,
@@ -96,5 +97,44 @@ describe.skipIf(!available)("an OAuth2 connector on the connect page", () => {
     await page.goto(`${server.url}${pagePath(opened)}`);
     expect(await page.locator("main").getAttribute("data-code")).toBe("connect_page_used");
     await page.close();
+
+    // Re-authorizing in place, from a platform's pop-up: the opener is told, the same connection gets a new token.
+    const reconnect = await openSession(h, org.adminKey, {
+      owner: org.adminUserId,
+      connection_id: pending.connection_id,
+      redirect_url: `${platform.url}/done`,
+    });
+    const opener = await browser.newPage();
+    await opener.goto(`${platform.url}/app`);
+    const [popup] = await Promise.all([
+      opener.waitForEvent("popup"),
+      opener.evaluate(
+        `void window.open(${JSON.stringify(`${server.url}${pagePath(reconnect)}`)}, "connect")`,
+      ),
+    ]);
+    await popup.waitForLoadState();
+    expect(await popup.locator("h1").textContent()).toBe("Reconnect Acme (test provider)");
+    await Promise.all([popup.waitForEvent("close"), popup.click("button[type=submit]")]);
+    await expect
+      .poll(() => opener.evaluate("window.received"))
+      .toEqual([
+        {
+          origin: server.url,
+          data: {
+            type: "connvault:connect",
+            status: "connected",
+            connection_id: pending.connection_id,
+            connect_session_id: reconnect.id,
+          },
+        },
+      ]);
+    const reauthorized = await json<{ credentials: { version: number } }>(
+      await expectStatus(
+        h.request("GET", `/v1/connections/${pending.connection_id}`, { key: org.adminKey }),
+        200,
+      ),
+    );
+    expect(reauthorized.credentials.version).toBe(2);
+    await opener.close();
   });
 });

@@ -91,6 +91,20 @@ export class ConnectPageService {
     };
   }
 
+  /**
+   * A session the connect page finished (its result page in a pop-up, after an OAuth2 callback): used,
+   * with the connection it made and a redirect_url whose origin the result is posted to.
+   */
+  async finished(
+    id: string,
+  ): Promise<ConnectSessionRecord & { connection_id: string; redirect_url: string }> {
+    const session = isWellFormedId(id) ? await this.store.get(id) : null;
+    if (session?.status !== "used" || !session.connection_id || !session.redirect_url) {
+      throw new ConnectPageError("connect_page_invalid", "There is no finished connection to show here.");
+    }
+    return { ...session, connection_id: session.connection_id, redirect_url: session.redirect_url };
+  }
+
   /** The value the page's form carries for this session in the browser holding `browserNonce`. */
   csrfToken(session: ConnectSessionRecord, browserNonce: string): string {
     return sessionMac(this.key, "csrf", `${session.id}\n${browserNonce}`);

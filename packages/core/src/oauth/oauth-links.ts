@@ -16,7 +16,8 @@ import { OAUTH_FLOW_TTL_MS } from "./oauth.ts";
 const PAGE_SCOPE = "oauth2-authorize";
 /**
  * A page token: organization, connection, expiry (ms), single-use nonce, whether it may authorize a
- * connection that is no longer pending, and the connect session it was issued for, if any.
+ * connection that is no longer pending, and the connect session it was issued for, if any, with whether
+ * the page is in a pop-up.
  */
 const PageState = z.tuple([
   z.string(),
@@ -25,6 +26,7 @@ const PageState = z.tuple([
   z.string(),
   z.boolean(),
   z.string().optional(),
+  z.boolean().optional(),
 ]);
 export type PageState = z.output<typeof PageState>;
 
@@ -67,10 +69,9 @@ export class OAuthLinks {
   forConnectSession(
     record: ConnectionRecord,
     baseUrl: string,
-    sessionId: string,
-    reauthorize: boolean,
+    session: { id: string; reauthorize: boolean; popup: boolean },
   ): string {
-    return this.link(record, baseUrl, reauthorize, sessionId);
+    return this.link(record, baseUrl, session.reauthorize, session);
   }
 
   /** What a page token says, if this server signed it; OAuthFlowError otherwise. */
@@ -84,11 +85,16 @@ export class OAuthLinks {
     throw new OAuthFlowError("oauth_state_invalid", "This authorization link is not valid.");
   }
 
-  private link(record: ConnectionRecord, baseUrl: string, reauthorize: boolean, sessionId?: string): string {
+  private link(
+    record: ConnectionRecord,
+    baseUrl: string,
+    reauthorize: boolean,
+    session?: { id: string; popup: boolean },
+  ): string {
     const expires = this.clock.now().getTime() + OAUTH_FLOW_TTL_MS;
     const nonce = randomBytes(16).toString("base64url");
-    const state: z.input<typeof PageState> = [record.organization_id, record.id, expires, nonce, reauthorize];
-    if (sessionId) state.push(sessionId);
+    const fields = [record.organization_id, record.id, expires, nonce, reauthorize] as const;
+    const state: z.input<typeof PageState> = session ? [...fields, session.id, session.popup] : [...fields];
     const token = this.pages.encode(PAGE_SCOPE, JSON.stringify(state));
     return `${baseUrl}/oauth2/authorize?state=${encodeURIComponent(token)}`;
   }

@@ -54,7 +54,8 @@ export class OAuthService {
 
   /** `GET /oauth2/authorize`: uses up the page token; the provider URL, and the cookie value the callback wants. */
   async start(pageState: string, callbackUrl: string): Promise<{ location: string; browserKey: string }> {
-    const [organizationId, connectionId, expires, nonce, reauthorize, sessionId] = this.links.read(pageState);
+    const [organizationId, connectionId, expires, nonce, reauthorize, sessionId, popup] =
+      this.links.read(pageState);
     if (this.clock.now().getTime() > expires) {
       throw new OAuthFlowError(
         "oauth_link_expired",
@@ -83,6 +84,7 @@ export class OAuthService {
       browser_hash: sha256(browserKey),
       reauthorize,
       connect_session_id: sessionId ?? null,
+      connect_popup: popup ?? false,
       expires_at: Math.floor((this.clock.now().getTime() + OAUTH_FLOW_TTL_MS) / 1000),
     });
     const url = new URL(oauth2.authorization_url);
@@ -101,12 +103,10 @@ export class OAuthService {
    * on the connect page uses its session up. Every failure (unknown or replayed state, another
    * browser, denied consent, provider error) changes nothing.
    */
-  async finish(params: {
-    state?: string;
-    code?: string;
-    error?: string;
-    browserKey?: string;
-  }): Promise<{ record: ConnectionRecord; session: { redirect_url: string | null } | null }> {
+  async finish(params: { state?: string; code?: string; error?: string; browserKey?: string }): Promise<{
+    record: ConnectionRecord;
+    session: { id: string; redirect_url: string | null; popup: boolean } | null;
+  }> {
     const flow = params.state && FLOW_ID.test(params.state) ? await this.flows.take(params.state) : null;
     if (!flow || flow.expires_at * 1000 < this.clock.now().getTime()) {
       throw new OAuthFlowError(
@@ -144,8 +144,12 @@ export class OAuthService {
       },
     );
     // A session revoked meanwhile stays so; the connection is authorized all the same.
-    if (session && flow.connect_session_id) await this.sessions.useUp(flow.connect_session_id, authorized.id);
-    return { record: authorized, session };
+    if (!session || !flow.connect_session_id) return { record: authorized, session: null };
+    await this.sessions.useUp(flow.connect_session_id, authorized.id);
+    return {
+      record: authorized,
+      session: { id: flow.connect_session_id, redirect_url: session.redirect_url, popup: flow.connect_popup },
+    };
   }
 
   private async oauthConnector(record: ConnectionRecord) {

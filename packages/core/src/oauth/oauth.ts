@@ -19,6 +19,8 @@ export const OAuthFlow = z.object({
   reauthorize: z.boolean(),
   /** The connect session the authorization was started from: the callback uses it up. */
   connect_session_id: z.string().nullable().default(null),
+  /** That page is in a pop-up: the callback ends on the page that messages its opener. */
+  connect_popup: z.boolean().default(false),
   /** Epoch seconds; also the table's TTL attribute. */
   expires_at: z.number(),
 });

@@ -21,7 +21,16 @@ import { accessLog, requestContext } from "../api/middleware/context.ts";
 import { noStore } from "../api/middleware/security.ts";
 import { statusOf } from "../api/problems.ts";
 import type { ConnectServices } from "../composition.ts";
-import { ChooserPage, contentSecurityPolicy, ErrorPage, FormPage, SuccessPage } from "./pages.tsx";
+import {
+  ChooserPage,
+  contentSecurityPolicy,
+  ErrorPage,
+  FormPage,
+  POPUP_SCRIPT,
+  POPUP_SCRIPT_PATH,
+  PopupResultPage,
+  SuccessPage,
+} from "./pages.tsx";
 
 type ConnectEnv = HttpEnv<ConnectServices>;
 
@@ -92,6 +101,8 @@ export function createConnectApp(services: ConnectServices): Hono<ConnectEnv> {
       xFrameOptions: "DENY",
       referrerPolicy: "no-referrer",
       crossOriginResourcePolicy: "same-origin",
+      // The page may be a platform's pop-up: its opener (another origin) must stay its opener to be told.
+      crossOriginOpenerPolicy: "unsafe-none",
     }),
   );
 
@@ -149,6 +160,41 @@ export function createConnectApp(services: ConnectServices): Hono<ConnectEnv> {
     return connector;
   };
 
+  /** Where a finished connect goes: redirect_url with the result in its query, or, in a pop-up, the page that messages the opener. */
+  const connected = (
+    c: Context<ConnectEnv>,
+    session: { id: string; redirect_url: string },
+    connectionId: string,
+    popup: boolean,
+  ) => {
+    const next = new URL(session.redirect_url);
+    next.searchParams.set("connection_id", connectionId);
+    next.searchParams.set("status", "connected");
+    if (!popup) return c.redirect(next.toString(), 303);
+    const message = {
+      type: "connvault:connect",
+      status: "connected",
+      connection_id: connectionId,
+      connect_session_id: session.id,
+    } as const;
+    return render(
+      c,
+      <PopupResultPage message={message} targetOrigin={next.origin} next={next.toString()} />,
+      200,
+    );
+  };
+
+  app.get(POPUP_SCRIPT_PATH, (c) => {
+    c.header("content-type", "text/javascript; charset=utf-8");
+    c.header("cache-control", "public, max-age=3600");
+    return c.body(POPUP_SCRIPT);
+  });
+
+  app.get("/connect/done/:session", async (c) => {
+    const session = await connectPage.finished(c.req.param("session"));
+    return connected(c, session, session.connection_id, true);
+  });
+
   app.get("/connect/:token", async (c) => {
     const opened = await connectPage.open(c.req.param("token"));
     const only = opened.connectors.length === 1 ? opened.connectors[0]?.id : undefined;
@@ -192,6 +238,7 @@ export function createConnectApp(services: ConnectServices): Hono<ConnectEnv> {
       if (!submitted)
         throw new ConnectPageError("connect_page_unknown_connector", "This service needs no account.");
       const browser = { browserNonce: getCookie(c, BROWSER_COOKIE) ?? "", csrf: field("csrf") };
+      const popup = field("display") === "popup";
       if (submitted.auth_type === "oauth2") {
         // On to the provider's consent through the oauth function's flow, which ends with the session.
         const record = await connectPage.prepareOAuth(opened, {
@@ -200,12 +247,11 @@ export function createConnectApp(services: ConnectServices): Hono<ConnectEnv> {
           ...browser,
         });
         return c.redirect(
-          services.oauthLinks.forConnectSession(
-            record,
-            origin(c),
-            opened.session.id,
-            opened.connection !== null,
-          ),
+          services.oauthLinks.forConnectSession(record, origin(c), {
+            id: opened.session.id,
+            reauthorize: opened.connection !== null,
+            popup,
+          }),
           303,
         );
       }
@@ -223,12 +269,7 @@ export function createConnectApp(services: ConnectServices): Hono<ConnectEnv> {
         return form(c, opened, connector, 422, { error: { message: error.message } });
       }
       const { redirect_url } = opened.session;
-      if (redirect_url) {
-        const target = new URL(redirect_url);
-        target.searchParams.set("connection_id", record.id);
-        target.searchParams.set("status", "connected");
-        return c.redirect(target.toString(), 303);
-      }
+      if (redirect_url) return connected(c, { id: opened.session.id, redirect_url }, record.id, popup);
       return render(
         c,
         <SuccessPage organization={opened.organizationName} connector={connector.name} />,

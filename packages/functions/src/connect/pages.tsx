@@ -38,14 +38,46 @@ button:hover{background:#1e40af}
 
 const STYLE_HASH = `'sha256-${createHash("sha256").update(CSS).digest("base64")}'`;
 
+/** The page's one script, served from the page's origin: everything works without it. */
+export const POPUP_SCRIPT_PATH = "/connect/assets/popup.js";
+
 /**
- * The page may load nothing, run nothing and be framed by nobody; its forms post to itself, and a form's
- * redirect may go on to `formTargets` (the session's redirect_url, an OAuth2 provider's page).
+ * In a pop-up (a window with an opener), the forms say so (`display=popup`), and the page that ends a
+ * connect posts its result to the opener, only to the origin of the session's redirect_url, then closes.
+ */
+export const POPUP_SCRIPT = `(() => {
+  if (!window.opener) return;
+  for (const form of document.querySelectorAll("form")) {
+    const input = document.createElement("input");
+    input.type = "hidden";
+    input.name = "display";
+    input.value = "popup";
+    form.append(input);
+  }
+  const result = document.querySelector("[data-connvault-message]");
+  if (!result) return;
+  window.opener.postMessage(JSON.parse(result.dataset.connvaultMessage), result.dataset.targetOrigin);
+  window.close();
+})();
+`;
+
+/** What a pop-up's opener receives when the connect page made its connection. */
+export interface ConnectMessage {
+  type: "connvault:connect";
+  status: "connected";
+  connection_id: string;
+  connect_session_id: string;
+}
+
+/**
+ * The page may load nothing but its own script, and be framed by nobody; its forms post to itself, and a
+ * form's redirect may go on to `formTargets` (the session's redirect_url, an OAuth2 provider's page).
  */
 export const contentSecurityPolicy = (formTargets: string[]) =>
   [
     "default-src 'none'",
     `style-src ${STYLE_HASH}`,
+    "script-src 'self'",
     `form-action 'self' ${formTargets.join(" ")}`.trim(),
     "frame-ancestors 'none'",
     "base-uri 'none'",
@@ -64,6 +96,7 @@ const Layout = (props: {
       <meta name="referrer" content="no-referrer" />
       <title>{`${props.title} · connvault`}</title>
       <style dangerouslySetInnerHTML={{ __html: CSS }} />
+      <script src={POPUP_SCRIPT_PATH} defer />
     </head>
     <body>
       <main data-outcome={props.outcome} data-code={props.code}>
@@ -218,6 +251,25 @@ export const SuccessPage = (props: { organization: string; connector: string }) 
     <p>
       Your {props.connector} account is connected to {props.organization}. You can close this window.
     </p>
+  </Layout>
+);
+
+/**
+ * The end of a connect in a pop-up: the script posts `message` to the opener at `targetOrigin` and closes
+ * the window; the link goes on to redirect_url if it stays open.
+ */
+export const PopupResultPage = (props: { message: ConnectMessage; targetOrigin: string; next: string }) => (
+  <Layout title="Connected" outcome="success">
+    <h1>Connected</h1>
+    <p>Your account is connected. This window closes by itself.</p>
+    <div
+      hidden
+      data-connvault-message={JSON.stringify(props.message)}
+      data-target-origin={props.targetOrigin}
+    />
+    <a class="back" href={props.next}>
+      Continue
+    </a>
   </Layout>
 );
 

@@ -49,7 +49,11 @@ export function createOAuthApp(services: OAuthServices): Hono<HttpEnv<OAuthServi
       ...(error ? { error } : {}),
       ...(browserKey ? { browserKey } : {}),
     });
-    // Started on the connect page: it ends where the session says, as the page's other forms do.
+    // Started on the connect page: it ends where the session says, as the page's other forms do; in a
+    // pop-up, on the connect function's page that messages the opener.
+    if (session?.popup && session.redirect_url) {
+      return c.redirect(`${base(c.req.url)}/connect/done/${session.id}`, 302);
+    }
     const redirectUrl = session ? session.redirect_url : record.redirect_url;
     if (redirectUrl) {
       const target = new URL(redirectUrl);

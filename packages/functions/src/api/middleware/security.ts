@@ -14,10 +14,14 @@ const apiPolicy = {
 };
 const apiHeaders: MiddlewareHandler = secureHeaders(apiPolicy);
 
-/** The OAuth2 pages (`/oauth2/*`): the API's policy, plus the inline style of their small HTML pages. */
+/**
+ * The OAuth2 pages (`/oauth2/*`): the API's policy, plus the inline style of their small HTML pages. They
+ * may run in a platform's pop-up (the connect page's OAuth2 flow), whose opener must stay its opener.
+ */
 export const pageHeaders: MiddlewareHandler = secureHeaders({
   ...apiPolicy,
   contentSecurityPolicy: { ...apiPolicy.contentSecurityPolicy, styleSrc: ["'unsafe-inline'"] },
+  crossOriginOpenerPolicy: "unsafe-none",
 });
 
 const docsHeaders: MiddlewareHandler = secureHeaders({

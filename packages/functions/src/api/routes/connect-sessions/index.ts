@@ -18,7 +18,9 @@ one of \`allowed_connectors\` and enter its credentials (an API key, a username 
 authorize with OAuth2; the credentials go straight to Secrets Manager and your backend never holds them. The
 page creates one connection owned by \`owner\` (or, with \`connection_id\`, gives that connection new
 credentials in place), then sends the browser to \`redirect_url\` with \`connection_id\` and \`status=connected\`
-added to its query. A session works for 30 minutes and only once. A member may open one for themselves, an
+added to its query. Opened in a pop-up, the page instead posts \`{type: "connvault:connect", status: "connected",
+connection_id, connect_session_id}\` to its opener, at redirect_url's origin only, and closes. A session works
+for 30 minutes and only once. A member may open one for themselves, an
 admin for any user; reconnecting needs the right to change the connection. The \`token\` is in this response
 only; with \`Idempotency-Key\` a replay answers the same token.`,
   request: {
