@@ -183,6 +183,7 @@ describe.skipIf(!available)("the connect page in headless Chromium", () => {
     // Nothing typed comes back, not even the username (a credential too).
     expect(await page.content()).not.toContain("bad-password");
     expect(await page.content()).not.toContain("AC_end_user");
+    expect(await page.locator(".meta").textContent()).toMatch(/^Request id: req_/);
     expect(upstream.requests.slice(checks).map((r) => [r.method, r.url])).toEqual([["GET", "/whoami"]]);
     const list = await json<{ data: unknown[] }>(
       await expectStatus(
@@ -247,6 +248,12 @@ describe.skipIf(!available)("the connect page in headless Chromium", () => {
       await expectAccessible(page);
     };
     await expectFailure(pagePath(revoked), 410, "connect_page_revoked", "This link was cancelled");
+    await expectFailure(
+      `${pagePath(expired)}?connector=slack`,
+      404,
+      "connect_page_unknown_connector",
+      "This service is not offered here",
+    );
     await shot(page, "revoked");
     await expectFailure(
       `/connect/${revoked.id}.not-the-secret`,

@@ -86,6 +86,15 @@ describe.skipIf(!available)("an OAuth2 connector on the connect page", () => {
       ),
     );
     expect(connection).toMatchObject({ status: "active", oauth2_required: false });
+    // Both lifecycle events name the end user: the page made the connection, the consent authorized it.
+    await h.edge.stream.drain();
+    const events = h.edge.events.events.filter(
+      (e) => (e.detail as { connection?: { id?: string } }).connection?.id === pending.connection_id,
+    );
+    expect(events.map((e) => [e.detail_type, (e.detail as { actor: unknown }).actor])).toEqual([
+      ["connection.created", { type: "end_user", id: org.adminUserId }],
+      ["connection.authorized", { type: "end_user", id: org.adminUserId }],
+    ]);
     const resolved = await createResolverHandler(h.services)({
       organization_id: org.id,
       user_id: org.adminUserId,

@@ -143,6 +143,7 @@ export function createConnectApp(services: ConnectServices): Hono<ConnectEnv> {
         csrf={connectPage.csrfToken(opened.session, browserNonce(c))}
         reconnect={opened.connection !== null}
         choices={opened.connectors.length > 1}
+        requestId={c.get("requestId")}
         {...extra}
       />,
       status,

@@ -142,6 +142,8 @@ export interface FormProps {
   choices: boolean;
   /** Why the last submit was refused; what was typed is never sent back (a username is a credential too). */
   error?: { field?: string; message: string };
+  /** Shown with an error, to quote to support. */
+  requestId?: string;
 }
 
 /** Where the connector's API key goes, from its security scheme, as a hint under the field. */
@@ -240,6 +242,7 @@ export const FormPage = (props: FormProps) => {
           Choose another service
         </a>
       ) : null}
+      {error && props.requestId ? <p class="meta">Request id: {props.requestId}</p> : null}
     </Layout>
   );
 };
