@@ -93,7 +93,15 @@ async function measure(): Promise<BenchPart> {
     }
     return Number(process.hrtime.bigint() - start) / 1e3 / ITERATIONS;
   };
-  const runs = { proxied: () => proxied(event), direct } as const;
+  /** Every measured call must be the upstream's 200: a refusal would be measured as a cheap call. */
+  const ok = async (call: () => Promise<number>) => {
+    const status = await call();
+    if (status !== 200) throw new Error(`a measured call answered ${status}`);
+  };
+  const runs = {
+    proxied: () => ok(async () => (await proxied(event)).statusCode),
+    direct: () => ok(direct),
+  } as const;
   for (const [name, run] of Object.entries(runs)) await batch(name as "proxied", run); // warm-up
   latencies.proxied = [];
   latencies.direct = [];

@@ -5,29 +5,35 @@ export type Handler = {
   handle(request: HttpRequest, options?: HttpHandlerOptions): Promise<{ response: HttpResponse }>;
 };
 
-/** Records one HTTP answer per AWS operation, then answers every later request from memory. */
+type Answer = { statusCode: number; headers: Record<string, string>; body: Buffer };
+
+/**
+ * Records HTTP answers, then answers every later request from memory: the answer recorded for the same
+ * request (operation and body: a GetItem of the same key), else the last one recorded for its operation
+ * (a PutItem of a new item).
+ */
 export class ReplayHandler implements Handler {
-  private readonly answers = new Map<
-    string,
-    { statusCode: number; headers: Record<string, string>; body: Buffer }
-  >();
+  private readonly answers = new Map<string, Answer>();
   recording = true;
 
   constructor(private readonly real: Handler) {}
 
   async handle(request: HttpRequest, options?: HttpHandlerOptions) {
     const target = request.headers["x-amz-target"] ?? "";
+    const exact = `${target}\n${bodyText(request.body)}`;
     if (this.recording) {
       const { response } = await this.real.handle(request, options);
       const chunks: Buffer[] = [];
       for await (const chunk of response.body as AsyncIterable<Buffer>) chunks.push(Buffer.from(chunk));
-      this.answers.set(target, {
+      const recorded = {
         statusCode: response.statusCode,
         headers: response.headers,
         body: Buffer.concat(chunks),
-      });
+      };
+      this.answers.set(target, recorded);
+      this.answers.set(exact, recorded);
     }
-    const answer = this.answers.get(target);
+    const answer = this.answers.get(exact) ?? this.answers.get(target);
     if (!answer) throw new Error(`nothing recorded for ${target}`);
     return {
       response: {
@@ -38,6 +44,10 @@ export class ReplayHandler implements Handler {
     };
   }
 }
+
+/** A request body as text: the SDK's JSON protocols send a string or bytes. */
+const bodyText = (body: unknown): string =>
+  typeof body === "string" ? body : body instanceof Uint8Array ? Buffer.from(body).toString("utf8") : "";
 
 /**
  * Puts a replay in front of an SDK client's request handler. A cached middleware stack keeps the

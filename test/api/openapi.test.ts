@@ -9,7 +9,8 @@ afterAll(() => h.close());
 
 type Document = {
   openapi: string;
-  paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+  servers?: { url: string }[];
+  paths: Record<string, Record<string, { operationId?: string; responses: Record<string, unknown> }>>;
   components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
 };
 
@@ -55,6 +56,34 @@ describe("GET /openapi.json", () => {
     );
   });
 
+  it("names every operation once, unified's routes as unified.to's own SDK does", async () => {
+    const doc = await json<Document>(await h.request("GET", "/openapi.json"));
+    const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((op) => op.operationId));
+    expect(
+      ids.every((id) => typeof id === "string" && /^[a-z][A-Za-z]+$/.test(id)),
+      String(ids),
+    ).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(doc.paths["/unified/connection/{id}"]).toMatchObject({
+      get: { operationId: "getUnifiedConnection" },
+      patch: { operationId: "patchUnifiedConnection" },
+      put: { operationId: "updateUnifiedConnection" },
+      delete: { operationId: "removeUnifiedConnection" },
+    });
+  });
+
+  it("names its server: the origin it was fetched from, so copied samples have a host", async () => {
+    const doc = await json<Document>(await h.request("GET", "/openapi.json"));
+    expect(doc.servers).toEqual([{ url: "http://localhost" }]);
+    const served = await h.listen();
+    try {
+      const remote = (await (await fetch(`${served.url}/openapi.json`)).json()) as Document;
+      expect(remote.servers).toEqual([{ url: served.url }]);
+    } finally {
+      await served.close();
+    }
+  });
+
   it("never exposes write-only fields in the Connection response schema", async () => {
     const doc = await json<Document>(await h.request("GET", "/openapi.json"));
     const connection = doc.components.schemas.Connection?.properties ?? {};
@@ -75,5 +104,32 @@ describe("GET /docs", () => {
     await expectStatus(script, 200);
     expect(script.headers.get("content-type")).toContain("javascript");
     expect((await script.text()).length).toBeGreaterThan(100_000);
+  });
+
+  it("leaves out Scalar's hosted features, which cannot work offline", async () => {
+    const page = await (await h.request("GET", "/docs")).text();
+    // Scalar's Hono page passes its configuration to createApiReference as JSON.
+    const config = JSON.parse(/createApiReference\('#app', (\{[\s\S]*?\})\)/.exec(page)?.[1] ?? "{}");
+    expect(config).toMatchObject({
+      agent: { disabled: true },
+      mcp: { disabled: true },
+      showDeveloperTools: "never",
+      telemetry: false,
+    });
+  });
+});
+
+describe("GET / and GET /v1", () => {
+  it.for(["/", "/v1"])("%s sends a browser to /docs and tells a client where things are", async (path) => {
+    const browser = await h.request("GET", path, { headers: { accept: "text/html,application/xhtml+xml" } });
+    await expectStatus(browser, 302);
+    expect(browser.headers.get("location")).toBe("/docs");
+    const client = await expectStatus(h.request("GET", path), 200);
+    expect(await client.json()).toEqual({
+      name: "connvault",
+      docs: "http://localhost/docs",
+      openapi: "http://localhost/openapi.json",
+      health: "http://localhost/v1/health",
+    });
   });
 });

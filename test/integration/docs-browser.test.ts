@@ -49,6 +49,10 @@ describe.skipIf(!available)("GET /docs in headless Chromium", () => {
     ]) {
       expect(text).toContain(label);
     }
+    // Scalar's hosted features need its servers: a self-hosted, offline reference shows none of them.
+    for (const hosted of ["Ask AI", "Generate MCP", "Connect MCP", "Developer Tools", "Deploy"]) {
+      expect(text).not.toContain(hosted);
+    }
     expect(external).toEqual([]);
     expect(violations).toEqual([]);
   });

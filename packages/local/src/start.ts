@@ -14,8 +14,8 @@ const stack = await bootLocal({ edgePort, dataDir, rootApiKey: root.key, env: pr
 const server = serve({ fetch: stack.fetch, port, hostname: "127.0.0.1" }, (info) => {
   const api = `http://127.0.0.1:${info.port}`;
   console.log(`connvault is running on the embedded backend (data in ${dataDir})
+  Docs     ${api}/docs  (start here: every route, with requests you can send)
   API      ${api}/v1
-  Docs     ${api}/docs
   OpenAPI  ${api}/openapi.json
   AWS edge ${stack.edge.url}  (DynamoDB, Secrets Manager, EventBridge)
   Root key ${root.generated ? `${root.key}  (generated; kept in ${dataDir}/root-api-key)` : "(from CONNVAULT_ROOT_API_KEY or the data folder)"}`);

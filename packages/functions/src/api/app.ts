@@ -63,11 +63,14 @@ export function createApp(services: ApiServices): App {
     in: "header",
     name: "X-API-Key",
   });
-  app.doc31("/openapi.json", {
+  // The server is where this document was fetched from (or CONNVAULT_PUBLIC_URL), so copied samples work.
+  const security: { [scheme: string]: string[] }[] = [{ bearer: [] }, { apiKey: [] }];
+  app.doc31("/openapi.json", (c) => ({
     openapi: "3.1.0",
     info: { title: "connvault", version: "0.1.0", description: API_DESCRIPTION },
-    security: [{ bearer: [] }, { apiKey: [] }],
-  });
+    servers: [{ url: services.config.publicUrl ?? new URL(c.req.url).origin }],
+    security,
+  }));
   registerDocs(app, services.config.docsScriptPath);
 
   app.notFound((c) => {

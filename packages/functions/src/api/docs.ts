@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Scalar } from "@scalar/hono-api-reference";
 import type { App } from "./env.ts";
+import { baseUrl } from "./links.ts";
 
 const SCRIPT_PATH = "/docs/scalar.js";
 
@@ -13,13 +14,39 @@ const SCRIPT_PATH = "/docs/scalar.js";
 const installedScript = () =>
   join(dirname(createRequire(import.meta.url).resolve("@scalar/api-reference")), "browser", "standalone.js");
 
-/** `GET /docs`: the interactive API reference, with its script served by connvault (no CDN). */
+/**
+ * `GET /docs`: the interactive API reference, with its script served by connvault (no CDN). Scalar's
+ * hosted features (Ask AI, Generate MCP, the developer tools' Share and Deploy, telemetry) need
+ * Scalar's servers, so a self-hosted, offline reference leaves them out.
+ */
 export function registerDocs(app: App, scriptFile: string | undefined): void {
   let script: string | undefined;
   app.get(
     "/docs",
-    Scalar({ url: "/openapi.json", cdn: SCRIPT_PATH, pageTitle: "connvault API", withDefaultFonts: false }),
+    Scalar({
+      url: "/openapi.json",
+      cdn: SCRIPT_PATH,
+      pageTitle: "connvault API",
+      withDefaultFonts: false,
+      agent: { disabled: true },
+      mcp: { disabled: true },
+      showDeveloperTools: "never",
+      telemetry: false,
+    }),
   );
+  // Where a person lands first: a browser goes on to the reference, a client gets where things are.
+  for (const path of ["/", "/v1"]) {
+    app.get(path, (c) => {
+      if (c.req.header("accept")?.includes("text/html")) return c.redirect("/docs", 302);
+      const base = baseUrl(c);
+      return c.json({
+        name: "connvault",
+        docs: `${base}/docs`,
+        openapi: `${base}/openapi.json`,
+        health: `${base}/v1/health`,
+      });
+    });
+  }
   app.get(SCRIPT_PATH, (c) => {
     script ??= readFileSync(scriptFile ?? installedScript(), "utf8");
     return c.body(script, 200, {

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { HttpEnv } from "../env.ts";
 
-const PUBLIC_PATHS = new Set(["/v1/health"]);
+const PUBLIC_PATHS = new Set(["/v1", "/v1/health"]);
 
 /**
  * `Authorization: Bearer <key>`, a bare `Authorization: <key>` (as unified.to's SDK sends it) or

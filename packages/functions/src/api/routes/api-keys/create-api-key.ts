@@ -7,6 +7,7 @@ import { ApiKeyWithSecret, toApiKeyWithSecretDto } from "./schema.ts";
 
 const route = createRoute({
   method: "post",
+  operationId: "createApiKey",
   path: "/v1/api-keys",
   tags: ["API keys"],
   summary: "Create an API key (admin)",

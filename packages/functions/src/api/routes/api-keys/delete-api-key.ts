@@ -4,6 +4,7 @@ import { errorResponses } from "../../problems.ts";
 
 const route = createRoute({
   method: "delete",
+  operationId: "revokeApiKey",
   path: "/v1/api-keys/{id}",
   tags: ["API keys"],
   summary: "Revoke an API key (admin)",

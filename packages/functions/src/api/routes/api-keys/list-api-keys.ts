@@ -5,6 +5,7 @@ import { ApiKey, toApiKeyDto } from "./schema.ts";
 
 const route = createRoute({
   method: "get",
+  operationId: "listApiKeys",
   path: "/v1/api-keys",
   tags: ["API keys"],
   summary: "List the organization's API keys (admin)",

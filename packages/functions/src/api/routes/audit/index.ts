@@ -13,6 +13,7 @@ import { errorResponses } from "../../problems.ts";
 function auditRoute(
   app: App,
   trail: {
+    operationId: string;
     path: string;
     tag: string;
     summary: string;
@@ -24,6 +25,7 @@ function auditRoute(
 ) {
   const route = createRoute({
     method: "get",
+    operationId: trail.operationId,
     path: trail.path,
     tags: [trail.tag],
     summary: trail.summary,
@@ -48,6 +50,7 @@ function auditRoute(
 
 export function registerAudit(app: App) {
   auditRoute(app, {
+    operationId: "listCredentialReads",
     path: "/v1/credential-reads",
     tag: "Credential reads",
     summary: "List credential reads (admin)",
@@ -58,6 +61,7 @@ who (the user id the executor acted for), when, which connection and why — nev
     service: (services) => services.credentialReads,
   });
   auditRoute(app, {
+    operationId: "listProxyCalls",
     path: "/v1/proxy-calls",
     tag: "Proxy",
     summary: "List calls made through connections (admin)",

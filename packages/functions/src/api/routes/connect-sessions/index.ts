@@ -10,6 +10,7 @@ const TAG = "Connect sessions";
 
 const create = createRoute({
   method: "post",
+  operationId: "createConnectSession",
   path: "/v1/connect-sessions",
   tags: [TAG],
   summary: "Open a connect session",
@@ -38,6 +39,7 @@ only; with \`Idempotency-Key\` a replay answers the same token.`,
 
 const get = createRoute({
   method: "get",
+  operationId: "getConnectSession",
   path: "/v1/connect-sessions/{id}",
   tags: [TAG],
   summary: "Read a connect session",
@@ -52,6 +54,7 @@ const get = createRoute({
 
 const revoke = createRoute({
   method: "delete",
+  operationId: "revokeConnectSession",
   path: "/v1/connect-sessions/{id}",
   tags: [TAG],
   summary: "Revoke a connect session",

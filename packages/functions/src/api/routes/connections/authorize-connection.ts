@@ -7,6 +7,7 @@ import { ConnectionParams } from "./schema.ts";
 
 const route = createRoute({
   method: "post",
+  operationId: "authorizeConnection",
   path: "/v1/connections/{id}/authorize",
   tags: ["Connections"],
   summary: "Re-authorize an OAuth2 connection in place",

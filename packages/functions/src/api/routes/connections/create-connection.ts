@@ -26,9 +26,10 @@ is written; a second adoption of the same secret, on this route or \`POST /unifi
 with \`errors[0].code\` \`secret_already_adopted\`. The claim is released when the connection is deleted, or when
 the reconciler finds the secret gone or untagged and the connection stops pointing at it.`;
 
-const createConnectionRoute = (path: string, summary: string) =>
+const createConnectionRoute = (operationId: string, path: string, summary: string) =>
   createRoute({
     method: "post",
+    operationId,
     path,
     tags: ["Connections"],
     summary,
@@ -45,8 +46,13 @@ const createConnectionRoute = (path: string, summary: string) =>
   });
 
 const routes = [
-  createConnectionRoute("/v1/connectors/{connector_id}/connections", "Create a connection"),
   createConnectionRoute(
+    "createConnection",
+    "/v1/connectors/{connector_id}/connections",
+    "Create a connection",
+  ),
+  createConnectionRoute(
+    "connectConnector",
     "/v1/connectors/{connector_id}/connect",
     "Create a connection (alias of …/connections)",
   ),

@@ -5,6 +5,7 @@ import { ConnectionParams } from "./schema.ts";
 
 const route = createRoute({
   method: "delete",
+  operationId: "deleteConnection",
   path: "/v1/connections/{id}",
   tags: ["Connections"],
   summary: "Delete a connection",

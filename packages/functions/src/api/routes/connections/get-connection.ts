@@ -5,6 +5,7 @@ import { Connection, ConnectionParams, connectionView } from "./schema.ts";
 
 const route = createRoute({
   method: "get",
+  operationId: "getConnection",
   path: "/v1/connections/{id}",
   tags: ["Connections"],
   summary: "Read a connection",

@@ -7,6 +7,7 @@ import { Connection, toConnectionDto } from "./schema.ts";
 
 const route = createRoute({
   method: "get",
+  operationId: "listConnections",
   path: "/v1/connections",
   tags: ["Connections"],
   summary: "List connections",

@@ -7,6 +7,7 @@ import { Connection, ConnectionParams, connectionView } from "./schema.ts";
 
 const route = createRoute({
   method: "post",
+  operationId: "reportHealth",
   path: "/v1/connections/{id}/health",
   tags: ["Connections"],
   summary: "Report a connection's health",

@@ -7,6 +7,7 @@ import { Connection, ConnectionParams, connectionView } from "./schema.ts";
 
 const route = createRoute({
   method: "put",
+  operationId: "rotateCredentials",
   path: "/v1/connections/{id}/credentials",
   tags: ["Connections"],
   summary: "Rotate a connection's credentials",

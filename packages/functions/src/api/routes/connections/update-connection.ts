@@ -7,6 +7,7 @@ import { Connection, ConnectionParams, connectionView } from "./schema.ts";
 
 const route = createRoute({
   method: "patch",
+  operationId: "updateConnection",
   path: "/v1/connections/{id}",
   tags: ["Connections"],
   summary: "Update a connection",

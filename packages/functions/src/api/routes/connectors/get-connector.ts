@@ -5,6 +5,7 @@ import { Connector, ConnectorParams, toConnectorDto } from "./schema.ts";
 
 const route = createRoute({
   method: "get",
+  operationId: "getConnector",
   path: "/v1/connectors/{connector_id}",
   tags: ["Connectors"],
   summary: "Read a connector",

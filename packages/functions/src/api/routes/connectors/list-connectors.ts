@@ -5,6 +5,7 @@ import { Connector, toConnectorDto } from "./schema.ts";
 
 const route = createRoute({
   method: "get",
+  operationId: "listConnectors",
   path: "/v1/connectors",
   tags: ["Connectors"],
   summary: "List the connector catalog",

@@ -6,6 +6,7 @@ import { Connector, toConnectorDto } from "./schema.ts";
 
 const route = createRoute({
   method: "put",
+  operationId: "putConnector",
   path: "/v1/connectors/{connector_id}",
   tags: ["Connectors"],
   summary: "Add or replace a connector (root key only)",

@@ -3,6 +3,7 @@ import type { App } from "../../env.ts";
 
 const route = createRoute({
   method: "get",
+  operationId: "getHealth",
   path: "/v1/health",
   tags: ["Health"],
   summary: "Liveness check",

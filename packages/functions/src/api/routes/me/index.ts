@@ -14,6 +14,7 @@ const Me = z
 
 const route = createRoute({
   method: "get",
+  operationId: "getMe",
   path: "/v1/me",
   tags: ["API keys"],
   summary: "Who the calling key is",

@@ -7,6 +7,7 @@ import { OrganizationCreated, toOrganizationCreatedDto } from "./schema.ts";
 
 const route = createRoute({
   method: "post",
+  operationId: "createOrganization",
   path: "/v1/organizations",
   tags: ["Organizations"],
   summary: "Create an organization (root key only)",

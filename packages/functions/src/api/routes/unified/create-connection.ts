@@ -7,6 +7,7 @@ import { toUnifiedDto, UNIFIED_TAG, UnifiedConnection } from "./schema.ts";
 
 const route = createRoute({
   method: "post",
+  operationId: "createUnifiedConnection",
   path: "/unified/connection",
   tags: [UNIFIED_TAG],
   summary: "Create connection (unified.to)",

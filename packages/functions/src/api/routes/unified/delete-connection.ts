@@ -5,6 +5,7 @@ import { UNIFIED_TAG, UnifiedParams } from "./schema.ts";
 
 const route = createRoute({
   method: "delete",
+  operationId: "removeUnifiedConnection",
   path: "/unified/connection/{id}",
   tags: [UNIFIED_TAG],
   summary: "Remove connection (unified.to)",

@@ -5,6 +5,7 @@ import { toUnifiedDto, UNIFIED_TAG, UnifiedConnection, UnifiedParams } from "./s
 
 const route = createRoute({
   method: "get",
+  operationId: "getUnifiedConnection",
   path: "/unified/connection/{id}",
   tags: [UNIFIED_TAG],
   summary: "Retrieve a connection (unified.to)",

@@ -6,6 +6,7 @@ import { toUnifiedDto, UNIFIED_TAG, UnifiedConnection } from "./schema.ts";
 
 const route = createRoute({
   method: "get",
+  operationId: "listUnifiedConnections",
   path: "/unified/connection",
   tags: [UNIFIED_TAG],
   summary: "List all connections (unified.to)",

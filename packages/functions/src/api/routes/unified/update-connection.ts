@@ -11,6 +11,8 @@ rotates the credentials as a new version of the same secret.`;
 const updateRoute = (method: "patch" | "put") =>
   createRoute({
     method,
+    // unified.to's own SDK names: patchUnifiedConnection, updateUnifiedConnection.
+    operationId: method === "patch" ? "patchUnifiedConnection" : "updateUnifiedConnection",
     path: "/unified/connection/{id}",
     tags: [UNIFIED_TAG],
     summary: "Update connection (unified.to)",
