@@ -45,9 +45,11 @@ export class ReplayHandler implements Handler {
   }
 }
 
+const utf8 = new TextDecoder();
+
 /** A request body as text: the SDK's JSON protocols send a string or bytes. */
 const bodyText = (body: unknown): string =>
-  typeof body === "string" ? body : body instanceof Uint8Array ? Buffer.from(body).toString("utf8") : "";
+  typeof body === "string" ? body : body instanceof Uint8Array ? utf8.decode(body) : "";
 
 /**
  * Puts a replay in front of an SDK client's request handler. A cached middleware stack keeps the
