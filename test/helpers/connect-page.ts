@@ -82,6 +82,17 @@ export async function startLoopbackConnectors(h: Harness): Promise<LoopbackServe
   return upstream;
 }
 
+/**
+ * The platform's own page on loopback, where a finished connect lands (redirect_url) and which opens
+ * the connect page as a pop-up: it keeps every message a window posts to it in `window.received`.
+ */
+export const startPlatform = (): Promise<LoopbackServer> =>
+  startLoopbackServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/html" });
+    res.end(`<!doctype html><title>Back on the platform</title><p>Back on the platform</p>
+<script>window.received = []; addEventListener("message", (e) => received.push({ origin: e.origin, data: e.data }));</script>`);
+  });
+
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 interface AxeViolation {

@@ -10,6 +10,7 @@ import {
   openSession,
   pagePath,
   startLoopbackConnectors,
+  startPlatform,
 } from "../helpers/connect-page.ts";
 import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
 import { type LoopbackServer, startLoopbackServer } from "../helpers/loopback-server.ts";
@@ -18,10 +19,6 @@ import { type LoopbackServer, startLoopbackServer } from "../helpers/loopback-se
 // through the connection use-cases straight to Secrets Manager; the platform only learns connection_id.
 
 const available = chromiumAvailable("the connect page browser test");
-
-/** The platform's own page: it keeps every message a window posts to it. */
-const PLATFORM_PAGE = `<!doctype html><title>Back on the platform</title><p>Back on the platform</p>
-<script>window.received = []; addEventListener("message", (e) => received.push({ origin: e.origin, data: e.data }));</script>`;
 
 let h: Harness;
 let server: { url: string; close(): Promise<void> };
@@ -38,10 +35,7 @@ beforeAll(async () => {
   h = await startHarness({ overrides: { clock: { now: () => new Date(Date.now() + offsetMs) } } });
   server = await h.listen();
   upstream = await startLoopbackConnectors(h);
-  platform = await startLoopbackServer((_req, res) => {
-    res.writeHead(200, { "content-type": "text/html" });
-    res.end(PLATFORM_PAGE);
-  });
+  platform = await startPlatform();
   browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {

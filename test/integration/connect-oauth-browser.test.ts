@@ -2,9 +2,9 @@ import { createResolverHandler } from "@connvault/functions";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumAvailable, launchChromium } from "../helpers/browser.ts";
-import { expectAccessible, openSession, pagePath } from "../helpers/connect-page.ts";
+import { expectAccessible, openSession, pagePath, startPlatform } from "../helpers/connect-page.ts";
 import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
-import { type LoopbackServer, startLoopbackServer } from "../helpers/loopback-server.ts";
+import type { LoopbackServer } from "../helpers/loopback-server.ts";
 import { registerOAuthConnector, resolvedOAuth2Token } from "../helpers/oauth-connector.ts";
 import { type OAuthServer, startOAuthServer } from "../helpers/oauth-server.ts";
 
@@ -25,11 +25,7 @@ beforeAll(async () => {
   server = await h.listen();
   provider = await startOAuthServer({ redirectUris: [`${server.url}/oauth2/callback`] });
   await registerOAuthConnector(h, provider);
-  platform = await startLoopbackServer((_req, res) => {
-    res.writeHead(200, { "content-type": "text/html" });
-    res.end(`<!doctype html><title>Back on the platform</title><p>Back on the platform</p>
-<script>window.received = []; addEventListener("message", (e) => received.push({ origin: e.origin, data: e.data }));</script>`);
-  });
+  platform = await startPlatform();
   browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
