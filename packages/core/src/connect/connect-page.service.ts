@@ -81,7 +81,7 @@ export class ConnectPageService {
     }
     const ids = connection ? [connection.connector_id] : session.allowed_connectors;
     const offered = ids
-      ? await Promise.all(ids.map((id) => this.connectors.get(id).catch(() => null)))
+      ? await Promise.all(ids.map((id) => this.connectors.find(id)))
       : await this.connectors.list();
     return {
       session,

@@ -143,10 +143,7 @@ export class ConnectSessionService {
       return [record.connector_id];
     }
     for (const [index, id] of (requested ?? []).entries()) {
-      const connector = await this.connectors.get(id).catch((error: unknown) => {
-        if (error instanceof NotFoundError) return null;
-        throw error;
-      });
+      const connector = await this.connectors.find(id);
       if (!connector || connector.auth_type === "none") {
         throw ValidationError.at(
           `allowed_connectors.${index}`,

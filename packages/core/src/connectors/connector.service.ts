@@ -25,10 +25,14 @@ export class ConnectorService {
   }
 
   async get(id: string): Promise<ConnectorRecord> {
-    if (!isWellFormedId(id)) throw new NotFoundError("connector", id);
-    const connector = await this.byId.getOrLoad(id, () => this.store.get(id));
+    const connector = await this.find(id);
     if (!connector) throw new NotFoundError("connector", id);
     return connector;
+  }
+
+  /** The connector, or null when there is none with this id. */
+  async find(id: string): Promise<ConnectorRecord | null> {
+    return isWellFormedId(id) ? this.byId.getOrLoad(id, () => this.store.get(id)) : null;
   }
 
   list(): Promise<ConnectorRecord[]> {

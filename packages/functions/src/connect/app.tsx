@@ -83,9 +83,11 @@ const formOf = (authType: AuthType, field: (name: string) => string): ConnectFor
 /**
  * The hosted connect page (the connect function; API.md, "Connect sessions"): `GET /connect/{token}`
  * lists the session's connectors or shows the chosen one's form, `POST /connect/{token}` creates (or
- * rotates) the connection through the same use-cases as the API. Server-rendered HTML that runs no
- * script and loads nothing; forms carry a CSRF value bound to the session and to a browser cookie.
- * Every failure is a page that says what to do next, with the request id.
+ * rotates) the connection through the same use-cases as the API, and `GET /connect/done/{session}` ends
+ * an OAuth2 authorization started in a pop-up. Server-rendered HTML with no inline script, loading
+ * nothing but its own pop-up script (`/connect/assets/popup.js`), and working without it; forms carry a
+ * CSRF value bound to the session and to a browser cookie. Every failure is a page that says what to do
+ * next, with the request id.
  */
 export function createConnectApp(services: ConnectServices): Hono<ConnectEnv> {
   const app = new Hono<ConnectEnv>();
