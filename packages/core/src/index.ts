@@ -70,6 +70,6 @@ export { isIssuedId, newId } from "./shared/ids.ts";
 export { SecretTokens } from "./shared/secret-token.ts";
 export { TtlCache } from "./shared/ttl-cache.ts";
 export { SECURE_URL_PATTERN, secureUrl } from "./shared/urls.ts";
-export { fieldErrors, parse } from "./shared/validation.ts";
+export { fieldErrors, parse, validationSummary } from "./shared/validation.ts";
 export * from "./unified/unified.service.ts";
 export * from "./unified/unified.ts";

@@ -1,10 +1,12 @@
 import type { Principal } from "../api-keys/api-key.ts";
 import type { ConnectorSecrets } from "../secrets/secrets.ports.ts";
 import type { Clock } from "../shared/clock.ts";
-import { ForbiddenError, NotFoundError } from "../shared/errors.ts";
+import { DomainError, ForbiddenError } from "../shared/errors.ts";
 import { isWellFormedId } from "../shared/ids.ts";
 import type { SecretTokens } from "../shared/secret-token.ts";
+import { closestMatch } from "../shared/suggest.ts";
 import { TtlCache } from "../shared/ttl-cache.ts";
+import { ConnectorNotFoundError } from "./connector.errors.ts";
 import type { ConnectorStore } from "./connector.store.ts";
 import type { Connector, ConnectorRecord, PutConnectorInput } from "./connector.ts";
 
@@ -26,8 +28,25 @@ export class ConnectorService {
 
   async get(id: string): Promise<ConnectorRecord> {
     const connector = await this.find(id);
-    if (!connector) throw new NotFoundError("connector", id);
+    if (!connector) throw new ConnectorNotFoundError(id, await this.closestId(id));
     return connector;
+  }
+
+  /**
+   * The catalog id an unknown one was probably meant to be ("strpe", "Stripe" → stripe). It reads the
+   * cached list (one catalog Query when cold); a store that fails only costs the suggestion.
+   */
+  private async closestId(id: string): Promise<string | undefined> {
+    if (!isWellFormedId(id)) return undefined;
+    try {
+      return closestMatch(
+        id,
+        (await this.list()).map((connector) => connector.id),
+      );
+    } catch (error) {
+      if (error instanceof DomainError) return undefined;
+      throw error;
+    }
   }
 
   /** The connector, or null when there is none with this id. */

@@ -1,8 +1,9 @@
 import type { Principal } from "../api-keys/api-key.ts";
 import type { ConnectionService } from "../connections/connection.service.ts";
 import { type ConnectionRecord, DEFAULT_ENVIRONMENT } from "../connections/connection.ts";
+import { ConnectorNotFoundError } from "../connectors/connector.errors.ts";
 import type { ConnectorService } from "../connectors/connector.service.ts";
-import { NotFoundError, ValidationError } from "../shared/errors.ts";
+import { ValidationError } from "../shared/errors.ts";
 import type { Replayable } from "../shared/idempotency.ts";
 import type {
   CreateUnifiedConnectionInput,
@@ -108,11 +109,12 @@ export class UnifiedConnectionService {
     try {
       return await this.connectors.get(id);
     } catch (error) {
-      if (error instanceof NotFoundError) {
+      if (error instanceof ConnectorNotFoundError) {
+        const hint = error.suggestion ? `; did you mean ${error.suggestion}?` : "";
         throw ValidationError.at(
           "integration_type",
           "unknown_connector",
-          `No connector ${id} in the catalog`,
+          `No connector ${id} in the catalog${hint}`,
         );
       }
       throw error;

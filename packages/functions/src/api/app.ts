@@ -1,4 +1,4 @@
-import { fieldErrors } from "@connvault/core";
+import { fieldErrors, validationSummary } from "@connvault/core";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ApiServices } from "../composition.ts";
 import { registerDocs } from "./docs.ts";
@@ -31,7 +31,8 @@ export function createApp(services: ApiServices): App {
   const app: App = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
       if (result.success) return;
-      return problem(c, "validation_failed", "The request is invalid", fieldErrors(result.error.issues));
+      const errors = fieldErrors(result.error.issues);
+      return problem(c, "validation_failed", validationSummary(errors), errors);
     },
   });
   const { rateLimitPerSecond } = services.config;
