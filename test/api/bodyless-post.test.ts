@@ -1,10 +1,18 @@
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
+import {
+  configureOAuthClient,
+  createOrganization,
+  expectStatus,
+  type Harness,
+  json,
+  startHarness,
+} from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
+  await configureOAuthClient(h, "slack");
 });
 afterAll(() => h.close());
 

@@ -1,9 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
+import {
+  configureOAuthClient,
+  createOrganization,
+  expectStatus,
+  type Harness,
+  json,
+  startHarness,
+} from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
+  await configureOAuthClient(h, "slack");
 });
 afterAll(() => h.close());
 
@@ -118,6 +126,42 @@ describe("POST /v1/connectors/{connector_id}/connections", () => {
     expect(
       h.calls.filter((c) => c.command === "CreateSecretCommand" && JSON.stringify(c.input).includes(body.id)),
     ).toEqual([]);
+  });
+
+  it("answers 422 oauth2_client_not_configured, saying how to configure it, for a connector with no OAuth2 client", async () => {
+    const org = await createOrganization(h);
+    const res = await h.request("POST", "/v1/connectors/github/connections", {
+      key: org.adminKey,
+      body: { name: "GitHub" },
+    });
+    await expectStatus(res, 422);
+    const body = await json<{ code: string; detail: string }>(res);
+    expect(body.code).toBe("oauth2_client_not_configured");
+    expect(body.detail).toContain("PUT /v1/connectors/github");
+    expect(body.detail).toContain("oauth2.client_id");
+    const listed = await json<{ data: unknown[] }>(
+      await h.request("GET", "/v1/connections", { key: org.adminKey }),
+    );
+    expect(listed.data).toEqual([]);
+  });
+
+  it("answers 422 oauth2_client_not_configured on authorize, for a token-holding connection whose connector has no client", async () => {
+    const org = await createOrganization(h);
+    const created = await json<{ id: string }>(
+      await expectStatus(
+        h.request("POST", "/v1/connectors/github/connections", {
+          key: org.adminKey,
+          body: {
+            name: "GitHub",
+            security: { authMethod: "oauth2", oauth2Token: { access_token: "gho_x" } },
+          },
+        }),
+        201,
+      ),
+    );
+    const res = await h.request("POST", `/v1/connections/${created.id}/authorize`, { key: org.adminKey });
+    await expectStatus(res, 422);
+    expect((await json<{ code: string }>(res)).code).toBe("oauth2_client_not_configured");
   });
 
   it("stores an OAuth2 token given at create and is then active", async () => {

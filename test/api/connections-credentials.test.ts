@@ -2,7 +2,7 @@ import { DescribeSecretCommand, GetSecretValueCommand } from "@aws-sdk/client-se
 import { describe, expect } from "vitest";
 import { secretsManagerClient } from "../helpers/aws.ts";
 import { it } from "../helpers/fixtures.ts";
-import { expectStatus, type Harness, json } from "../helpers/harness.ts";
+import { configureOAuthClient, expectStatus, type Harness, json } from "../helpers/harness.ts";
 
 type Connection = {
   id: string;
@@ -119,6 +119,7 @@ describe("PUT /v1/connections/{id}/credentials", () => {
   });
 
   it("stores an OAuth2 token for a pending connection, which becomes active", async ({ h, org }) => {
+    await configureOAuthClient(h, "slack");
     const created = await json<Connection>(
       await h.request("POST", "/v1/connectors/slack/connections", {
         key: org.adminKey,

@@ -1,6 +1,6 @@
 import { describe, expect } from "vitest";
 import { it } from "../helpers/fixtures.ts";
-import { expectStatus, type Harness, json } from "../helpers/harness.ts";
+import { configureOAuthClient, expectStatus, type Harness, json } from "../helpers/harness.ts";
 
 type Connection = {
   id: string;
@@ -42,6 +42,7 @@ describe("POST /v1/connections/{id}/health", () => {
     expect(
       (await json<Connection>(await report(h, org.adminKey, missing.id, { healthy: false }))).status,
     ).toBe("credentials_missing");
+    await configureOAuthClient(h, "slack");
     const pending = await create(h, org.adminKey, "slack", { name: "slack" });
     expect(
       (await json<Connection>(await report(h, org.adminKey, pending.id, { healthy: true }))).status,

@@ -1,9 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrganization, expectStatus, type Harness, json, startHarness } from "../helpers/harness.ts";
+import {
+  configureOAuthClient,
+  createOrganization,
+  expectStatus,
+  type Harness,
+  json,
+  startHarness,
+} from "../helpers/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
+  await configureOAuthClient(h, "hubspot");
 });
 afterAll(() => h.close());
 

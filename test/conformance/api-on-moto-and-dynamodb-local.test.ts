@@ -24,6 +24,7 @@ import { generateServerKey, LOCAL_ACCOUNT_ID, LOCAL_REGION } from "@connvault/lo
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import {
   apiRequestInit,
+  configureOAuthClient,
   createOrganization,
   expectStatus,
   type Harness,
@@ -187,6 +188,7 @@ describe("the API on DynamoDB Local and moto", () => {
   });
 
   it("creates an OAuth2 connection pending authorization, with no secret", async () => {
+    await configureOAuthClient(harness, "slack");
     const created = await createConnection(org.adminKey, "slack", {
       name: "Slack",
       redirect_url: "https://app.example.com/done",

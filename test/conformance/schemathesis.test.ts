@@ -3,7 +3,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { afterAll, describe, expect, it } from "vitest";
-import { createOrganization, expectStatus, type Harness, startHarness } from "../helpers/harness.ts";
+import {
+  configureOAuthClient,
+  createOrganization,
+  expectStatus,
+  type Harness,
+  startHarness,
+} from "../helpers/harness.ts";
 import { venvPython } from "./backends.ts";
 
 /**
@@ -166,6 +172,7 @@ describe("the HTTP API against its OpenAPI document (schemathesis)", () => {
     // Prepare: an organization with a few connections, so reads return real data to check.
     const served = await serveFresh();
     const org = await createOrganization(served.harness);
+    await configureOAuthClient(served.harness, "slack");
     for (const [connector, body] of [
       [
         "stripe",

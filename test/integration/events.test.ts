@@ -6,13 +6,20 @@ import type { DynamoDBBatchResponse, DynamoDBRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeDeadLetter, SqsDeadLetterQueue } from "../../packages/functions/src/events/dead-letters.ts";
 import { injectFault } from "../helpers/faults.ts";
-import { createOrganization, type Harness, json, startHarness } from "../helpers/harness.ts";
+import {
+  configureOAuthClient,
+  createOrganization,
+  type Harness,
+  json,
+  startHarness,
+} from "../helpers/harness.ts";
 import { receiveAll, sqsClient } from "../helpers/sqs.ts";
 import { connectionItem, streamRecord } from "../helpers/stream-records.ts";
 
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
+  await configureOAuthClient(h, "slack");
 });
 afterAll(() => h.close());
 

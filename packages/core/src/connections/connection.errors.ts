@@ -38,3 +38,20 @@ export class SecretExistsError extends DomainError {
     super("secret_exists", "A secret with other contents already exists for this connection");
   }
 }
+
+/**
+ * An OAuth2 connection that could never be authorized: its connector has no OAuth2 client, so the
+ * browser flow a pending connection needs would end at an error page.
+ */
+export class OAuth2ClientNotConfiguredError extends DomainError {
+  constructor(connectorId: string) {
+    super(
+      "oauth2_client_not_configured",
+      `Connector ${connectorId} has no OAuth2 client configured, so no connection to it can be authorized. ` +
+        `An administrator with the root key registers the client with PUT /v1/connectors/${connectorId} ` +
+        "(the connector as GET returns it, without id and oauth2.client_secret_configured, plus " +
+        "oauth2.client_id and oauth2.client_secret); " +
+        "or send security.oauth2Token to store a token obtained elsewhere.",
+    );
+  }
+}

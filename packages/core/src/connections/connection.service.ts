@@ -26,7 +26,7 @@ import {
   systemAccess,
   userActor,
 } from "./access.ts";
-import { PreconditionFailedError } from "./connection.errors.ts";
+import { OAuth2ClientNotConfiguredError, PreconditionFailedError } from "./connection.errors.ts";
 import type { ConnectionStore, SecretClaimStore } from "./connection.store.ts";
 import {
   type Actor,
@@ -114,6 +114,7 @@ export class ConnectionService {
     const connector = await this.connectors.get(connectorId);
     checkCredentials(connector, input);
     checkVersion(connector, input.version);
+    checkAuthorizable(connector, input);
     if (input.redirect_url && connector.auth_type !== "oauth2") {
       throw ValidationError.at(
         "redirect_url",
@@ -410,6 +411,12 @@ export class ConnectionService {
     }
     return { result: existing, replayed: Boolean(idempotencyKey) };
   }
+}
+
+/** A connection that would wait for an OAuth2 authorization needs a connector that can give one. */
+function checkAuthorizable(connector: Connector, input: CreateConnectionCommand): void {
+  const pending = connector.auth_type === "oauth2" && authMethodOf(input) === null && !input.auth_aws_arn;
+  if (pending && !connector.oauth2?.client_id) throw new OAuth2ClientNotConfiguredError(connector.id);
 }
 
 const withStatus = (record: ConnectionRecord): ConnectionRecord => ({

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Principal } from "../api-keys/api-key.ts";
 import { requireMember } from "../api-keys/principal.ts";
 import { allows, assertCanChange, changeRule } from "../connections/access.ts";
+import { OAuth2ClientNotConfiguredError } from "../connections/connection.errors.ts";
 import type { ConnectionStore } from "../connections/connection.store.ts";
 import type { ConnectionRecord } from "../connections/connection.ts";
 import type { ConnectorService } from "../connectors/connector.service.ts";
@@ -59,6 +60,7 @@ export class OAuthLinks {
     if (connector.auth_type !== "oauth2") {
       throw ValidationError.at("connector_id", "not_oauth2", `Connector ${connector.id} does not use OAuth2`);
     }
+    if (!connector.oauth2?.client_id) throw new OAuth2ClientNotConfiguredError(connector.id);
     return this.link(record, baseUrl, true);
   }
 

@@ -25,6 +25,7 @@ export type ErrorCode =
   | "secret_exists"
   | "connection_paused"
   | "credentials_missing"
+  | "oauth2_client_not_configured"
   | "oauth_link_expired"
   | "oauth_link_used"
   | "oauth_state_invalid"
