@@ -19,19 +19,39 @@ export interface ProxyCall {
 
 /** One proxied call, as audited: never a query value, a header or a body. */
 export const ProxyCallRecord = z.object({
-  id: z.string(),
-  organization_id: z.string(),
-  connection_id: z.string(),
-  user_id: z.string(),
-  method: z.string(),
-  host: z.string(),
-  path: z.string().meta({ description: "The upstream path, without the query string" }),
-  status: z
-    .number()
-    .int()
-    .meta({ description: "The upstream's status, or connvault's own (403, 413, 502, 504) when it answered" }),
-  duration_ms: z.number().int(),
-  occurred_at: z.string(),
+  id: z
+    .string()
+    .meta({ description: "The audit entry's id (pxy_ + ULID)", example: "pxy_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A" }),
+  organization_id: z.string().meta({ description: "The organization of the connection" }),
+  connection_id: z
+    .string()
+    .meta({ description: "The connection called through", example: "conn_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A" }),
+  user_id: z
+    .string()
+    .meta({ description: "The user id of the API key that made the call", example: "user_42" }),
+  method: z
+    .string()
+    .meta({ description: "The HTTP method sent upstream, as the caller sent it", example: "GET" }),
+  host: z.string().meta({
+    description: "The upstream host, with the port when it is not the scheme's default",
+    example: "slack.com",
+  }),
+  path: z.string().meta({
+    description: "The upstream path (the server's base path, then the caller's), without the query string",
+    example: "/api/conversations.list",
+  }),
+  status: z.number().int().meta({
+    description: "The upstream's status, or connvault's own (403, 413, 502, 504) when it answered",
+    example: 200,
+  }),
+  duration_ms: z.number().int().meta({
+    description: "Milliseconds from sending the request upstream to its answer (or failure)",
+    example: 182,
+  }),
+  occurred_at: z.string().meta({
+    description: "ISO-8601 date-time (UTC) when the call started",
+    example: "2026-11-21T12:00:00.000Z",
+  }),
 });
 export type ProxyCallRecord = z.infer<typeof ProxyCallRecord>;
 

@@ -7,7 +7,8 @@ export const idempotencyKey = z
   .string()
   .regex(/^[\x21-\x7e][\x20-\x7e]{0,254}$/, "1–255 printable ASCII characters")
   .meta({
-    description: "Makes a POST safe to retry: a replay with the same body returns the original result",
+    description:
+      "1–255 printable ASCII characters that make a POST safe to retry: a replay with the same body returns the original response (with Idempotent-Replayed: true); the same key with another body is 422",
   });
 
 export interface Replayable<T> {

@@ -6,10 +6,11 @@ const secretArnOrName = z
   .union([secretArn, z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, "Must be a secret ARN or name")])
   .meta({
     description:
-      "Adopt this existing secret (its ARN or name) instead of sending auth; answered with its full ARN. It must carry the tag connvault:organization_id = your organization; connvault never changes or deletes it.",
+      "Admins only: adopt this existing secret (its ARN or name) instead of sending auth; answered with its full ARN. It must carry the tag connvault:organization_id = your organization; connvault never changes or deletes it. It cannot change later.",
   });
 
 import { connectorId } from "../connectors/connector.ts";
+import { queryInteger } from "../shared/query.ts";
 
 const text = z.string().max(16_384);
 const dateTime = z.iso.datetime({ offset: true });
@@ -116,59 +117,159 @@ const unsupportedVault = z
 /** unified.to's `auth` object (property_Connection_auth): WRITE-ONLY, stored in Secrets Manager. */
 export const UnifiedAuth = z
   .strictObject({
-    access_token: text.optional(),
-    api_url: text.optional(),
-    app_id: text.optional(),
-    audience: text.optional(),
-    authorize_url: text.optional(),
-    client_id: text.optional(),
-    client_secret: text.optional(),
-    consumer_key: text.optional(),
-    consumer_secret: text.optional(),
-    dev_api_key: text.optional(),
-    emails: z.array(z.string().max(320)).max(100).optional(),
-    expires_in: z.number().optional(),
-    expiry_date: dateTime.optional(),
-    key: text.optional(),
+    access_token: text.optional().meta({
+      description:
+        "OAuth2 access token; the proxy sends it as `Authorization: Bearer` (it wins over token, key)",
+    }),
+    api_url: text.optional().meta({
+      description: "The integration's API base URL for this account; kept as sent, not used by connvault",
+    }),
+    app_id: text
+      .optional()
+      .meta({ description: "The integration's app id; kept as sent, not used by connvault" }),
+    audience: text.optional().meta({ description: "OAuth2 audience; kept as sent, not used by connvault" }),
+    authorize_url: text
+      .optional()
+      .meta({ description: "OAuth2 authorization URL; kept as sent, not used by connvault" }),
+    client_id: text
+      .optional()
+      .meta({ description: "OAuth2 client id of your own app; kept as sent, not used by connvault" }),
+    client_secret: text.optional().meta({
+      description:
+        "OAuth2 client secret of your own app; kept as sent, not used by connvault, redacted from proxied answers",
+    }),
+    consumer_key: text
+      .optional()
+      .meta({ description: "OAuth 1.0a consumer key; kept as sent, not used by connvault" }),
+    consumer_secret: text.optional().meta({
+      description:
+        "OAuth 1.0a consumer secret; kept as sent, not used by connvault, redacted from proxied answers",
+    }),
+    dev_api_key: text.optional().meta({
+      description: "Developer API key; sent as the API key when there is no access_token, token or key",
+    }),
+    emails: z.array(z.string().max(320)).max(100).optional().meta({
+      description: "The authorized account's email addresses (≤ 100); kept as sent, not used by connvault",
+    }),
+    expires_in: z.number().optional().meta({
+      description: "Access token lifetime in seconds, as issued; kept as sent, not used by connvault",
+    }),
+    expiry_date: dateTime.optional().meta({
+      description:
+        "When the access token expires (ISO-8601 date-time with offset); kept as sent, connvault does not refresh it",
+    }),
+    key: text.optional().meta({
+      description:
+        "API key; without access_token or token, the proxy sends it where the connector's security scheme says (else X-API-Key)",
+    }),
     meta: z
       .record(z.string(), z.unknown())
       .refine((meta) => shallowerThan(meta, MAX_META_DEPTH), `Nested at most ${MAX_META_DEPTH} levels deep`)
-      .optional(),
-    name: text.optional(),
-    other_auth_info: z.array(text).max(50).optional(),
-    pem: text.optional(),
-    refresh_token: text.optional(),
-    refresh_token_expires_date: dateTime.optional(),
-    refresh_token_expires_in: z.number().optional(),
-    refresh_url: text.optional(),
-    state: text.optional(),
-    token: text.optional(),
-    token_url: text.optional(),
-    user_id: text.optional(),
+      .optional()
+      .meta({
+        description: `Any other JSON the integration needs (nested ≤ ${MAX_META_DEPTH} levels); kept as sent, not used by connvault`,
+      }),
+    name: text
+      .optional()
+      .meta({ description: "The authorized account's name; kept as sent, not used by connvault" }),
+    other_auth_info: z.array(text).max(50).optional().meta({
+      description: "Other credential fields as strings (≤ 50); kept as sent, not used by connvault",
+    }),
+    pem: text.optional().meta({
+      description:
+        "A PEM private key or certificate; kept as sent, not used by connvault, redacted from proxied answers",
+    }),
+    refresh_token: text.optional().meta({
+      description: "OAuth2 refresh token; kept as sent, not used by connvault, redacted from proxied answers",
+    }),
+    refresh_token_expires_date: dateTime.optional().meta({
+      description:
+        "When the refresh token expires (ISO-8601 date-time with offset); kept as sent, not used by connvault",
+    }),
+    refresh_token_expires_in: z
+      .number()
+      .optional()
+      .meta({ description: "Refresh token lifetime in seconds; kept as sent, not used by connvault" }),
+    refresh_url: text
+      .optional()
+      .meta({ description: "Where the token is refreshed; kept as sent, not used by connvault" }),
+    state: text.optional().meta({
+      description: "OAuth2 state of the original authorization; kept as sent, not used by connvault",
+    }),
+    token: text.optional().meta({
+      description: "A bearer token; sent as `Authorization: Bearer` when there is no access_token",
+    }),
+    token_url: text.optional().meta({ description: "OAuth2 token URL; kept as sent, not used by connvault" }),
+    user_id: text.optional().meta({
+      description: "The authorized account's user id at the integration; kept as sent, not used by connvault",
+    }),
   })
-  .meta({ id: "UnifiedConnectionAuth", description: "WRITE-ONLY credentials; never returned" });
+  .meta({
+    id: "UnifiedConnectionAuth",
+    description:
+      "WRITE-ONLY: unified.to's auth object (an authorized user's credentials for the integration), stored as-is in Secrets Manager and never returned; every field is optional",
+  });
 
 /**
  * unified.to's Connection as a request body. Read-only fields that clients echo back from a GET
  * (id, dates, workspace_id…) are accepted and ignored; anything else unknown is rejected.
  */
 const UnifiedConnectionFields = z.strictObject({
-  integration_type: connectorId.meta({ description: "The connector id" }),
-  integration_name: z.string().max(128).optional(),
-  permissions: z.array(z.enum(PERMISSIONS)).max(500).optional(),
-  categories: z.array(z.enum(CATEGORIES)).max(100).optional(),
-  external_xref: z.string().max(255).optional(),
-  environment: z.string().min(1).max(64).optional(),
-  is_paused: z.boolean().optional(),
+  integration_type: connectorId.meta({
+    description:
+      "unified.to's integration type: here a connector id from GET /v1/connectors (unknown → 422); cannot change",
+  }),
+  integration_name: z.string().max(128).optional().meta({
+    description: "The connection's name (≤ 128 characters); the connector's name when omitted on create",
+  }),
+  permissions: z
+    .array(z.enum(PERMISSIONS))
+    .max(500)
+    .optional()
+    .meta({
+      description:
+        "unified.to permissions the connection was granted (≤ 500); stored and returned, not enforced",
+      example: ["crm_contact_read"],
+    }),
+  categories: z
+    .array(z.enum(CATEGORIES))
+    .max(100)
+    .optional()
+    .meta({
+      description:
+        "unified.to categories the connection supports (≤ 100); stored, returned and matched by the list's categories filter",
+      example: ["crm"],
+    }),
+  external_xref: z
+    .string()
+    .max(255)
+    .optional()
+    .meta({ description: "Your own reference (unified.to: the customer's user id), ≤ 255 characters" }),
+  environment: z.string().min(1).max(64).optional().meta({
+    description: "The connection's environment (1–64 characters); production when omitted on create",
+  }),
+  is_paused: z.boolean().optional().meta({
+    description:
+      "Pause (true) or resume (false) the connection; a paused one is not used by the proxy; false when omitted on create",
+    example: false,
+  }),
   auth: UnifiedAuth.optional(),
   auth_aws_arn: secretArnOrName.optional(),
-  id: z.string().max(64).optional(),
-  created_at: z.string().max(64).optional(),
-  updated_at: z.string().max(64).optional(),
-  workspace_id: z.string().max(64).optional(),
-  last_healthy_at: z.string().max(64).optional(),
-  last_unhealthy_at: z.string().max(64).optional(),
-  last_unhealthy_code: z.string().max(64).optional(),
+  id: z
+    .string()
+    .max(64)
+    .optional()
+    .meta({ description: "Read-only: accepted (as echoed from a GET) and ignored" }),
+  created_at: z.string().max(64).optional().meta({ description: "Read-only: accepted and ignored" }),
+  updated_at: z.string().max(64).optional().meta({ description: "Read-only: accepted and ignored" }),
+  workspace_id: z.string().max(64).optional().meta({ description: "Read-only: accepted and ignored" }),
+  last_healthy_at: z.string().max(64).optional().meta({ description: "Read-only: accepted and ignored" }),
+  last_unhealthy_at: z.string().max(64).optional().meta({ description: "Read-only: accepted and ignored" }),
+  last_unhealthy_code: z
+    .string()
+    .max(64)
+    .optional()
+    .meta({ description: "Read-only in unified.to: accepted and ignored" }),
   auth_azure_keyvault_id: unsupportedVault,
   auth_gcp_secret_name: unsupportedVault,
   auth_hashi_vault_path: unsupportedVault,
@@ -204,13 +305,34 @@ export const CreateUnifiedConnectionInput = UnifiedConnectionFields.required({
 export type CreateUnifiedConnectionInput = z.output<typeof CreateUnifiedConnectionInput>;
 
 export const ListUnifiedConnectionsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(100),
-  offset: z.coerce.number().int().min(0).max(10_000).default(0),
-  updated_gte: dateTime.optional(),
-  sort: z.enum(["name", "updated_at", "created_at"]).default("created_at"),
-  order: z.enum(["asc", "desc"]).default("asc"),
-  external_xref: z.string().max(255).optional(),
-  env: z.string().max(64).optional(),
+  limit: queryInteger(1, 100)
+    .default(100)
+    .meta({ description: "The most connections to return, 1–100 (default 100)" }),
+  offset: queryInteger(0, 10_000)
+    .default(0)
+    .meta({ description: "How many matching connections to skip, 0–10,000 (default 0)" }),
+  updated_gte: dateTime.optional().meta({
+    description: "Only connections updated at or after this ISO-8601 date-time (with offset)",
+    example: "2026-11-21T00:00:00Z",
+  }),
+  sort: z.enum(["name", "updated_at", "created_at"]).default("created_at").meta({
+    description:
+      "What to sort by: name (integration_name, case-sensitive), updated_at or created_at (default)",
+  }),
+  order: z
+    .enum(["asc", "desc"])
+    .default("asc")
+    .meta({ description: "Sort direction: asc (default) or desc" }),
+  external_xref: z
+    .string()
+    .max(255)
+    .optional()
+    .meta({ description: "Only connections with this external_xref (exact, case-sensitive match)" }),
+  env: z
+    .string()
+    .max(64)
+    .optional()
+    .meta({ description: "Only connections in this environment: exact match, without regard to case" }),
   categories: z
     .union([z.string(), z.array(z.string())])
     .optional()
@@ -222,6 +344,9 @@ export const ListUnifiedConnectionsQuery = z.object({
             .flatMap((v) => v.split(","))
             .filter(Boolean),
     )
-    .meta({ description: "Any of these categories (repeat the parameter or separate with commas)" }),
+    .meta({
+      description:
+        "Only connections with any of these categories (exact match; repeat the parameter or separate with commas)",
+    }),
 });
 export type ListUnifiedConnectionsQuery = z.output<typeof ListUnifiedConnectionsQuery>;

@@ -13,7 +13,7 @@ import { HttpError, type HttpOnlyCode } from "./http-errors.ts";
 type NonHttpCode = `oauth_${string}` | `connect_page_${string}` | "secret_not_adoptable";
 
 /** Every code the HTTP API answers with: the domain's (but {@link NonHttpCode}) and the HTTP layer's. */
-type HttpErrorCode = Exclude<ErrorCode, NonHttpCode> | HttpOnlyCode;
+export type HttpErrorCode = Exclude<ErrorCode, NonHttpCode> | HttpOnlyCode;
 
 /** The one table from error codes to HTTP statuses; a missing or an unknown code does not compile. */
 const STATUS_BY_CODE: Partial<Record<ErrorCode | HttpOnlyCode, ContentfulStatusCode>> = {
@@ -40,6 +40,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode | HttpOnlyCode, ContentfulStatusC
   unsupported_media_type: 415,
   validation_failed: 422,
   idempotency_key_reused: 422,
+  oauth2_client_not_configured: 422,
   throttled: 429,
   rate_limited: 429,
   internal_error: 500,
@@ -48,6 +49,44 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode | HttpOnlyCode, ContentfulStatusC
   dependency_unavailable: 503,
   upstream_timeout: 504,
 } satisfies Record<HttpErrorCode, ContentfulStatusCode>;
+
+/** What each code means to a caller, as the OpenAPI document lists it under the responses that answer it. */
+const MEANING_BY_CODE = {
+  malformed_json: "the body is not valid JSON",
+  invalid_cursor: "the cursor is malformed, expired, or was issued for other filters or another organization",
+  unauthorized: "the API key is missing, unknown or revoked",
+  forbidden:
+    "the calling key may not do this: a member on an admin operation or on another user's connection, or the root key outside the operations only it may call",
+  destination_not_allowed: "the destination resolves to an address connvault may not call",
+  route_not_found: "no route has this path",
+  api_key_not_found: "no API key with this id in the organization",
+  connector_not_found: "no connector with this id",
+  connection_not_found: "no connection with this id that the calling key may see",
+  connect_session_not_found: "no connect session with this id that the calling key may see",
+  method_not_allowed: "the path does not answer this method (`Allow` lists those it does)",
+  concurrent_update: "the resource kept changing while it was written; retry",
+  connection_paused: "the connection is paused",
+  credentials_missing: "the connection has no credentials to use",
+  secret_missing:
+    "the connection's secret no longer exists or is scheduled for deletion (it was changed outside connvault)",
+  secret_not_managed: "the connection uses an adopted secret, which connvault never changes",
+  api_key_exists: "the key issued under this Idempotency-Key has been revoked; send another Idempotency-Key",
+  secret_exists: "a secret with other contents already exists under this connection's name",
+  precondition_failed: "the connection no longer has the ETag sent in If-Match",
+  payload_too_large: "the body is over 256 KiB, or the credentials over 64 KiB",
+  unsupported_media_type: "the body is not `application/json`",
+  validation_failed: "the request is invalid; `errors` lists each field and why",
+  idempotency_key_reused: "this Idempotency-Key was already used with a different request",
+  oauth2_client_not_configured:
+    "the connector has no OAuth2 client configured, so no connection to it can be authorized",
+  throttled: "AWS throttled connvault; retry after `Retry-After` seconds",
+  rate_limited: "over the rate limit; retry after `Retry-After` seconds",
+  internal_error: "an unexpected error; the answer never carries its internal message",
+  upstream_unreachable: "the target system could not be reached",
+  upstream_response_too_large: "the target system's answer is too large to relay",
+  dependency_unavailable: "a dependency (DynamoDB, Secrets Manager) is unavailable; retry later",
+  upstream_timeout: "the target system did not answer in time",
+} satisfies Record<HttpErrorCode, string>;
 
 const TITLES: Partial<Record<ContentfulStatusCode, string>> = {
   400: "Bad Request",
@@ -69,14 +108,40 @@ const TITLES: Partial<Record<ContentfulStatusCode, string>> = {
 
 export const ProblemDetails = z
   .object({
-    type: z.string().meta({ example: "urn:connvault:problem:validation_failed" }),
-    title: z.string().meta({ example: "Unprocessable Content" }),
-    status: z.number().int().meta({ example: 422 }),
-    detail: z.string(),
+    type: z.string().meta({
+      description: "A URI for the problem type: urn:connvault:problem:<code>",
+      example: "urn:connvault:problem:validation_failed",
+    }),
+    title: z
+      .string()
+      .meta({ description: "The HTTP status's reason phrase", example: "Unprocessable Content" }),
+    status: z.number().int().meta({ description: "The HTTP status code, as in the response", example: 422 }),
+    detail: z.string().meta({
+      description: "What went wrong, for people; never a credential value or an internal error message",
+      example: "The request is invalid",
+    }),
     code: z.string().meta({ description: "Stable snake_case error code", example: "validation_failed" }),
-    request_id: z.string(),
+    request_id: z.string().meta({
+      description:
+        "The request's id (API Gateway's on AWS, else req_ + ULID), as in logs; quote it in support requests",
+      example: "req_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A",
+    }),
     errors: z
-      .array(z.object({ path: z.string(), code: z.string(), message: z.string() }))
+      .array(
+        z.object({
+          path: z.string().meta({
+            description:
+              "Dotted path of the field in the request (e.g. general_params.0.name); empty for the whole body",
+            example: "name",
+          }),
+          code: z.string().meta({
+            description:
+              "A machine-readable reason, e.g. too_small, invalid_type, unrecognized_keys or unknown_connector",
+            example: "too_small",
+          }),
+          message: z.string().meta({ description: "What is wrong with the field, for people" }),
+        }),
+      )
       .optional()
       .meta({ description: "Per-field problems, with dotted paths into the request" }),
   })
@@ -128,15 +193,79 @@ export function handleError<E extends HttpEnv>(error: Error, c: Context<E>): Res
   return problem(c, "internal_error", "An unexpected error occurred");
 }
 
-const problemContent = { "application/problem+json": { schema: ProblemDetails } };
+/**
+ * Codes every operation with a JSON request body can answer: the body is not JSON (400, 415), too large
+ * (413) or invalid (422). Spread them into {@link errorResponses} for such a route.
+ */
+export const BODY_ERRORS = [
+  "malformed_json",
+  "payload_too_large",
+  "unsupported_media_type",
+  "validation_failed",
+] as const satisfies readonly HttpErrorCode[];
 
-/** OpenAPI response entries for the shared errors a route can answer. */
-export const errorResponses = (
-  ...statuses: (400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | 429 | 503)[]
-) =>
-  Object.fromEntries(
-    [...statuses, 500].map((status) => [
-      status,
-      { description: TITLES[status as ContentfulStatusCode] ?? "Error", content: problemContent },
-    ]),
+/** Codes every authenticated route can answer: no valid key, a rate limit or AWS throttling, AWS down, a bug. */
+const SHARED_ERRORS = [
+  "unauthorized",
+  "rate_limited",
+  "throttled",
+  "internal_error",
+  "dependency_unavailable",
+] as const satisfies readonly HttpErrorCode[];
+
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** What a problem with this code looks like, for the document's examples (a validation one names a field). */
+const problemExample = (code: HttpErrorCode, status: ContentfulStatusCode) => ({
+  type: `urn:connvault:problem:${code}`,
+  title: TITLES[status] ?? "Error",
+  status,
+  code,
+  request_id: "req_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A",
+  ...(code === "validation_failed"
+    ? {
+        detail: "name must not be empty",
+        errors: [{ path: "name", code: "too_small", message: "name must not be empty" }],
+      }
+    : { detail: `${capitalized(MEANING_BY_CODE[code])}.` }),
+});
+
+/**
+ * OpenAPI response entries for the problems a route can answer: the given codes plus the ones every
+ * authenticated route shares, grouped by status through {@link STATUS_BY_CODE}. Each response says
+ * what its codes mean, constrains `code` to them (the shared Problem schema, with an `enum`), and has
+ * one example per code.
+ */
+export function errorResponses(...codes: HttpErrorCode[]) {
+  const byStatus = new Map<ContentfulStatusCode, HttpErrorCode[]>();
+  for (const code of new Set([...codes, ...SHARED_ERRORS])) {
+    const status = statusOf(code);
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return Object.fromEntries(
+    [...byStatus]
+      .sort(([a], [b]) => a - b)
+      .map(([status, listed]) => [
+        status,
+        {
+          description: `${TITLES[status] ?? "Error"}\n\n${listed
+            .map((code) => `- \`${code}\`: ${MEANING_BY_CODE[code]}`)
+            .join("\n")}`,
+          content: {
+            "application/problem+json": {
+              schema: z.intersection(
+                ProblemDetails,
+                z.object({ code: z.enum(listed as [HttpErrorCode, ...HttpErrorCode[]]) }),
+              ),
+              examples: Object.fromEntries(
+                listed.map((code) => [
+                  code,
+                  { summary: capitalized(MEANING_BY_CODE[code]), value: problemExample(code, status) },
+                ]),
+              ),
+            },
+          },
+        },
+      ]),
   );
+}

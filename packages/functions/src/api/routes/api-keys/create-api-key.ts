@@ -2,7 +2,7 @@ import { CreateApiKeyInput } from "@connvault/core";
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { IdempotencyHeaders, markReplay } from "../../headers.ts";
-import { errorResponses } from "../../problems.ts";
+import { BODY_ERRORS, errorResponses } from "../../problems.ts";
 import { ApiKeyWithSecret, toApiKeyWithSecretDto } from "./schema.ts";
 
 const route = createRoute({
@@ -16,11 +16,34 @@ const route = createRoute({
 (\`Idempotent-Replayed: true\`) without connvault storing it; another body with the same key answers 422.`,
   request: {
     headers: IdempotencyHeaders,
-    body: { required: true, content: { "application/json": { schema: CreateApiKeyInput } } },
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: CreateApiKeyInput,
+          example: { user_id: "user_42", role: "member", name: "Backend (production)" },
+        },
+      },
+    },
   },
   responses: {
-    201: { description: "Created", content: { "application/json": { schema: ApiKeyWithSecret } } },
-    ...errorResponses(400, 401, 403, 413, 415, 422),
+    201: {
+      description: "Created",
+      content: {
+        "application/json": {
+          schema: ApiKeyWithSecret,
+          example: {
+            id: "key_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A",
+            key: "cvk_Vq3c0mFh2nRkX8yTbL5sWd9eJ1gPzA7uNoQiC4vE6Hw",
+            user_id: "user_42",
+            role: "member",
+            name: "Backend (production)",
+            created_at: "2026-11-21T12:00:00.000Z",
+          },
+        },
+      },
+    },
+    ...errorResponses(...BODY_ERRORS, "forbidden", "api_key_exists", "idempotency_key_reused"),
   },
 });
 

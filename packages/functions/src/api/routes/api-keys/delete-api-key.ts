@@ -10,8 +10,16 @@ const route = createRoute({
   summary: "Revoke an API key (admin)",
   description:
     "Revocation is immediate in the container that serves it and takes at most 60 s everywhere else.",
-  request: { params: z.object({ id: z.string() }) },
-  responses: { 204: { description: "Revoked" }, ...errorResponses(401, 403, 404) },
+  request: {
+    params: z.object({
+      id: z.string().meta({
+        param: { name: "id", in: "path" },
+        description: "The API key's id (not the key itself)",
+        example: "key_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A",
+      }),
+    }),
+  },
+  responses: { 204: { description: "Revoked" }, ...errorResponses("forbidden", "api_key_not_found") },
 });
 
 export const registerDeleteApiKey = (app: App) =>

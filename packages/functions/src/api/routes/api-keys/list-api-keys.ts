@@ -1,7 +1,7 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { errorResponses } from "../../problems.ts";
-import { ApiKey, toApiKeyDto } from "./schema.ts";
+import { ApiKeyList, toApiKeyDto } from "./schema.ts";
 
 const route = createRoute({
   method: "get",
@@ -13,9 +13,27 @@ const route = createRoute({
   responses: {
     200: {
       description: "The keys",
-      content: { "application/json": { schema: z.object({ data: z.array(ApiKey), next_cursor: z.null() }) } },
+      content: {
+        "application/json": {
+          schema: ApiKeyList,
+          example: {
+            data: [
+              {
+                id: "key_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A",
+                organization_id: "org_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A",
+                user_id: "user_42",
+                role: "member",
+                name: "Backend (production)",
+                created_at: "2026-11-21T12:00:00.000Z",
+                revoked_at: null,
+              },
+            ],
+            next_cursor: null,
+          },
+        },
+      },
     },
-    ...errorResponses(401, 403),
+    ...errorResponses("forbidden"),
   },
 });
 

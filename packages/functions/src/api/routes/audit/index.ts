@@ -4,10 +4,11 @@ import {
   ListProxyCallsQuery,
   ProxyCallRecord,
 } from "@connvault/core";
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute, type z } from "@hono/zod-openapi";
 import type { ApiServices } from "../../../composition.ts";
 import type { App } from "../../env.ts";
 import { errorResponses } from "../../problems.ts";
+import { auditPage } from "./schema.ts";
 
 /** One admin listing of an audit trail: its path, its words, its entry schema and the service that lists it. */
 function auditRoute(
@@ -36,11 +37,11 @@ function auditRoute(
         description: "A page, newest first",
         content: {
           "application/json": {
-            schema: z.object({ data: z.array(trail.entry), next_cursor: z.string().nullable() }),
+            schema: auditPage(trail.entry),
           },
         },
       },
-      ...errorResponses(400, 401, 403, 422, 429, 503),
+      ...errorResponses("invalid_cursor", "forbidden", "validation_failed"),
     },
   });
   app.openapi(route, async (c) =>

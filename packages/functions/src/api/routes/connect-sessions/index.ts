@@ -3,10 +3,35 @@ import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { IdempotencyHeaders, markReplay } from "../../headers.ts";
 import { baseUrl } from "../../links.ts";
-import { errorResponses } from "../../problems.ts";
+import { BODY_ERRORS, errorResponses } from "../../problems.ts";
 import { ConnectSession, ConnectSessionParams, IssuedConnectSession, toConnectSessionDto } from "./schema.ts";
 
 const TAG = "Connect sessions";
+
+const openSession = {
+  owner: "user_42",
+  allowed_connectors: ["stripe", "hubspot"],
+  access_scope: "personal",
+  redirect_url: "https://app.example.com/integrations/done",
+  metadata: { plan: "pro" },
+};
+
+/** The session `openSession` opened, as `GET /v1/connect-sessions/{id}` shows it. */
+const session = {
+  id: "cs_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A",
+  object: "connect_session" as const,
+  owner: "user_42",
+  allowed_connectors: ["stripe", "hubspot"],
+  access_scope: "personal" as const,
+  connection_id: null,
+  redirect_url: "https://app.example.com/integrations/done",
+  metadata: { plan: "pro" },
+  status: "open" as const,
+  created_at: "2026-11-21T12:00:00.000Z",
+  expires_at: "2026-11-21T12:30:00.000Z",
+};
+
+const TOKEN = "cs_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A.Jb3Zq8nWc5TfYk1HrL7dXs0GmVp4eAuN2oRiC9tE6hQ";
 
 const create = createRoute({
   method: "post",
@@ -26,14 +51,26 @@ admin for any user; reconnecting needs the right to change the connection. The \
 only; with \`Idempotency-Key\` a replay answers the same token.`,
   request: {
     headers: IdempotencyHeaders,
-    body: { required: true, content: { "application/json": { schema: CreateConnectSessionInput } } },
+    body: {
+      required: true,
+      content: { "application/json": { schema: CreateConnectSessionInput, example: openSession } },
+    },
   },
   responses: {
     201: {
       description: "Opened",
-      content: { "application/json": { schema: IssuedConnectSession } },
+      content: {
+        "application/json": {
+          schema: IssuedConnectSession,
+          example: {
+            ...session,
+            token: TOKEN,
+            connect_url: `https://connvault.example.com/connect/${TOKEN}`,
+          },
+        },
+      },
     },
-    ...errorResponses(400, 401, 403, 404, 413, 415, 422, 429, 503),
+    ...errorResponses(...BODY_ERRORS, "forbidden", "connection_not_found", "idempotency_key_reused"),
   },
 });
 
@@ -47,8 +84,11 @@ const get = createRoute({
     "Its status and, once used, the connection it made; never its token. Admins see every session of the organization, members the ones they opened or own.",
   request: { params: ConnectSessionParams },
   responses: {
-    200: { description: "The session", content: { "application/json": { schema: ConnectSession } } },
-    ...errorResponses(401, 403, 404, 429, 503),
+    200: {
+      description: "The session",
+      content: { "application/json": { schema: ConnectSession, example: session } },
+    },
+    ...errorResponses("forbidden", "connect_session_not_found"),
   },
 });
 
@@ -61,7 +101,7 @@ const revoke = createRoute({
   description:
     "Its page stops working at once and says so. A used or expired session stays as it is; revoking twice is a no-op.",
   request: { params: ConnectSessionParams },
-  responses: { 204: { description: "Revoked" }, ...errorResponses(401, 403, 404, 429, 503) },
+  responses: { 204: { description: "Revoked" }, ...errorResponses("forbidden", "connect_session_not_found") },
 });
 
 export const registerConnectSessions = (app: App) => {

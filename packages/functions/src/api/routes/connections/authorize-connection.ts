@@ -1,9 +1,9 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { IdempotencyHeaders } from "../../headers.ts";
 import { baseUrl } from "../../links.ts";
 import { errorResponses } from "../../problems.ts";
-import { ConnectionParams } from "./schema.ts";
+import { AuthorizationLink, ConnectionParams } from "./schema.ts";
 
 const route = createRoute({
   method: "post",
@@ -19,9 +19,23 @@ changes until then. Needs the right to change the connection; answers 422 for a 
   responses: {
     200: {
       description: "Where to send the browser",
-      content: { "application/json": { schema: z.object({ connector_page_url: z.string() }) } },
+      content: {
+        "application/json": {
+          schema: AuthorizationLink,
+          example: {
+            connector_page_url: "https://connvault.example.com/oauth2/authorize?state=eyJ2IjoxfQ.SIGNED",
+          },
+        },
+      },
     },
-    ...errorResponses(401, 403, 404, 422, 429, 503),
+    ...errorResponses(
+      "payload_too_large",
+      "unsupported_media_type",
+      "validation_failed",
+      "forbidden",
+      "connection_not_found",
+      "oauth2_client_not_configured",
+    ),
   },
 });
 

@@ -1,9 +1,10 @@
 import { CreateConnectionInput } from "@connvault/core";
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { IdempotencyHeaders, markReplay } from "../../headers.ts";
-import { errorResponses } from "../../problems.ts";
+import { BODY_ERRORS, errorResponses } from "../../problems.ts";
 import { ConnectorParams } from "../connectors/schema.ts";
+import { createStripeConnection, pendingSlackConnection, stripeConnection } from "./examples.ts";
 import { Connection, connectionView } from "./schema.ts";
 
 const DESCRIPTION = `Binds the connector to credentials and settings. \`security\` and \`headers\` are write-only: they
@@ -26,6 +27,14 @@ is written; a second adoption of the same secret, on this route or \`POST /unifi
 with \`errors[0].code\` \`secret_already_adopted\`. The claim is released when the connection is deleted, or when
 the reconciler finds the secret gone or untagged and the connection stops pointing at it.`;
 
+/** The catalog connector the examples connect: Stripe takes a bearer token. */
+const Params = z.object({
+  connector_id: ConnectorParams.shape.connector_id.meta({
+    description: "The catalog connector to connect (`GET /v1/connectors` lists them)",
+    example: "stripe",
+  }),
+});
+
 const createConnectionRoute = (operationId: string, path: string, summary: string) =>
   createRoute({
     method: "post",
@@ -35,13 +44,52 @@ const createConnectionRoute = (operationId: string, path: string, summary: strin
     summary,
     description: DESCRIPTION,
     request: {
-      params: ConnectorParams,
+      params: Params,
       headers: IdempotencyHeaders,
-      body: { required: true, content: { "application/json": { schema: CreateConnectionInput } } },
+      body: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: CreateConnectionInput,
+            examples: {
+              stripe: {
+                summary: "Stripe for the whole organization, with its secret key",
+                value: createStripeConnection,
+              },
+            },
+          },
+        },
+      },
     },
     responses: {
-      201: { description: "Created", content: { "application/json": { schema: Connection } } },
-      ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
+      201: {
+        description: "Created",
+        content: {
+          "application/json": {
+            schema: Connection,
+            examples: {
+              stripe: {
+                summary: "Organizational and active: its credentials are stored",
+                value: stripeConnection,
+              },
+              slack_pending: {
+                summary:
+                  "An OAuth2 connector (Slack) created without security.oauth2Token: it waits for a browser",
+                value: pendingSlackConnection,
+              },
+            },
+          },
+        },
+      },
+      ...errorResponses(
+        ...BODY_ERRORS,
+        "forbidden",
+        "connector_not_found",
+        "concurrent_update",
+        "secret_exists",
+        "idempotency_key_reused",
+        "oauth2_client_not_configured",
+      ),
     },
   });
 

@@ -24,7 +24,10 @@ scheduled for deletion is never deleted again, so \`force=true\` never cuts its 
         .meta({ description: "Delete the secret at once, without the recovery window" }),
     }),
   },
-  responses: { 204: { description: "Deleted" }, ...errorResponses(401, 403, 404, 409, 422, 429, 503) },
+  responses: {
+    204: { description: "Deleted" },
+    ...errorResponses("forbidden", "connection_not_found", "concurrent_update", "validation_failed"),
+  },
 });
 
 export const registerDeleteConnection = (app: App) =>

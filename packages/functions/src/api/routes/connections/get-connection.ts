@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { errorResponses } from "../../problems.ts";
+import { stripeConnection } from "./examples.ts";
 import { Connection, ConnectionParams, connectionView } from "./schema.ts";
 
 const route = createRoute({
@@ -12,8 +13,11 @@ const route = createRoute({
   description: "Another organization's connection, or another user's personal one, answers 404.",
   request: { params: ConnectionParams },
   responses: {
-    200: { description: "The connection", content: { "application/json": { schema: Connection } } },
-    ...errorResponses(401, 403, 404, 429, 503),
+    200: {
+      description: "The connection",
+      content: { "application/json": { schema: Connection, example: stripeConnection } },
+    },
+    ...errorResponses("forbidden", "connection_not_found"),
   },
 });
 

@@ -1,9 +1,10 @@
 import { ListConnectionsQuery } from "@connvault/core";
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { pageUrls } from "../../links.ts";
 import { errorResponses } from "../../problems.ts";
-import { Connection, toConnectionDto } from "./schema.ts";
+import { stripeConnection } from "./examples.ts";
+import { ConnectionList, toConnectionDto } from "./schema.ts";
 
 const route = createRoute({
   method: "get",
@@ -23,11 +24,12 @@ continue until \`next_cursor\` is null.`,
       description: "A page of connections",
       content: {
         "application/json": {
-          schema: z.object({ data: z.array(Connection), next_cursor: z.string().nullable() }),
+          schema: ConnectionList,
+          example: { data: [stripeConnection], next_cursor: null },
         },
       },
     },
-    ...errorResponses(400, 401, 403, 422, 429, 503),
+    ...errorResponses("invalid_cursor", "forbidden", "validation_failed"),
   },
 });
 

@@ -2,7 +2,8 @@ import { HealthInput } from "@connvault/core";
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { IdempotencyHeaders, markReplay } from "../../headers.ts";
-import { errorResponses } from "../../problems.ts";
+import { BODY_ERRORS, errorResponses } from "../../problems.ts";
+import { reportStripeUnhealthy, unhealthyStripeConnection } from "./examples.ts";
 import { Connection, ConnectionParams, connectionView } from "./schema.ts";
 
 const route = createRoute({
@@ -18,11 +19,23 @@ may report.`,
   request: {
     params: ConnectionParams,
     headers: IdempotencyHeaders,
-    body: { required: true, content: { "application/json": { schema: HealthInput } } },
+    body: {
+      required: true,
+      content: { "application/json": { schema: HealthInput, example: reportStripeUnhealthy } },
+    },
   },
   responses: {
-    200: { description: "The connection", content: { "application/json": { schema: Connection } } },
-    ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
+    200: {
+      description: "The connection",
+      content: { "application/json": { schema: Connection, example: unhealthyStripeConnection } },
+    },
+    ...errorResponses(
+      ...BODY_ERRORS,
+      "forbidden",
+      "connection_not_found",
+      "concurrent_update",
+      "idempotency_key_reused",
+    ),
   },
 });
 

@@ -2,8 +2,14 @@ import { RotateCredentialsInput } from "@connvault/core";
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { IfMatchHeaders, ifMatchTags } from "../../headers.ts";
-import { errorResponses } from "../../problems.ts";
+import { BODY_ERRORS, errorResponses } from "../../problems.ts";
+import { rotatedStripeConnection, rotateStripeCredentials, stripeConnection } from "./examples.ts";
 import { Connection, ConnectionParams, connectionView } from "./schema.ts";
+
+/** If-Match, with the ETag of the connection the examples create (its first revision). */
+const IfMatchFirstRevision = IfMatchHeaders.extend({
+  "if-match": IfMatchHeaders.shape["if-match"].meta({ example: stripeConnection.etag }),
+});
 
 const route = createRoute({
   method: "put",
@@ -17,15 +23,27 @@ what is stored (connvault cannot read the old values back), so send \`security\`
 with an adopted secret answers 409: connvault never changes it.`,
   request: {
     params: ConnectionParams,
-    headers: IfMatchHeaders,
-    body: { required: true, content: { "application/json": { schema: RotateCredentialsInput } } },
+    headers: IfMatchFirstRevision,
+    body: {
+      required: true,
+      content: { "application/json": { schema: RotateCredentialsInput, example: rotateStripeCredentials } },
+    },
   },
   responses: {
     200: {
       description: "The connection after rotation",
-      content: { "application/json": { schema: Connection } },
+      content: { "application/json": { schema: Connection, example: rotatedStripeConnection } },
     },
-    ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503),
+    ...errorResponses(
+      ...BODY_ERRORS,
+      "forbidden",
+      "connection_not_found",
+      "concurrent_update",
+      "secret_missing",
+      "secret_not_managed",
+      "secret_exists",
+      "precondition_failed",
+    ),
   },
 });
 

@@ -2,8 +2,14 @@ import { UpdateConnectionInput } from "@connvault/core";
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { IfMatchHeaders, ifMatchTags } from "../../headers.ts";
-import { errorResponses } from "../../problems.ts";
+import { BODY_ERRORS, errorResponses } from "../../problems.ts";
+import { stripeConnection, updatedStripeConnection, updateStripeConnection } from "./examples.ts";
 import { Connection, ConnectionParams, connectionView } from "./schema.ts";
+
+/** If-Match, with the ETag of the connection the examples create (its first revision). */
+const IfMatchFirstRevision = IfMatchHeaders.extend({
+  "if-match": IfMatchHeaders.shape["if-match"].meta({ example: stripeConnection.etag }),
+});
 
 const route = createRoute({
   method: "patch",
@@ -16,12 +22,24 @@ that ETag (412 otherwise); without it, concurrent updates are merged field by fi
 only their own connections; admins also the organization's organizational ones.`,
   request: {
     params: ConnectionParams,
-    headers: IfMatchHeaders,
-    body: { required: true, content: { "application/json": { schema: UpdateConnectionInput } } },
+    headers: IfMatchFirstRevision,
+    body: {
+      required: true,
+      content: { "application/json": { schema: UpdateConnectionInput, example: updateStripeConnection } },
+    },
   },
   responses: {
-    200: { description: "The updated connection", content: { "application/json": { schema: Connection } } },
-    ...errorResponses(400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503),
+    200: {
+      description: "The updated connection",
+      content: { "application/json": { schema: Connection, example: updatedStripeConnection } },
+    },
+    ...errorResponses(
+      ...BODY_ERRORS,
+      "forbidden",
+      "connection_not_found",
+      "concurrent_update",
+      "precondition_failed",
+    ),
   },
 });
 

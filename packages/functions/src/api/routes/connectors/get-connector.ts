@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { errorResponses } from "../../problems.ts";
+import { slackConnector } from "./examples.ts";
 import { Connector, ConnectorParams, toConnectorDto } from "./schema.ts";
 
 const route = createRoute({
@@ -11,8 +12,11 @@ const route = createRoute({
   summary: "Read a connector",
   request: { params: ConnectorParams },
   responses: {
-    200: { description: "The connector", content: { "application/json": { schema: Connector } } },
-    ...errorResponses(401, 404),
+    200: {
+      description: "The connector",
+      content: { "application/json": { schema: Connector, example: slackConnector } },
+    },
+    ...errorResponses("connector_not_found"),
   },
 });
 

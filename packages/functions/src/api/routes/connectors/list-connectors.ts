@@ -1,7 +1,7 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { errorResponses } from "../../problems.ts";
-import { Connector, toConnectorDto } from "./schema.ts";
+import { ConnectorList, toConnectorDto } from "./schema.ts";
 
 const route = createRoute({
   method: "get",
@@ -14,10 +14,10 @@ const route = createRoute({
     200: {
       description: "The catalog",
       content: {
-        "application/json": { schema: z.object({ data: z.array(Connector), next_cursor: z.null() }) },
+        "application/json": { schema: ConnectorList },
       },
     },
-    ...errorResponses(401),
+    ...errorResponses(),
   },
 });
 

@@ -1,5 +1,6 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
+import { Health } from "./schema.ts";
 
 const route = createRoute({
   method: "get",
@@ -12,7 +13,7 @@ const route = createRoute({
   responses: {
     200: {
       description: "The API is up",
-      content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } },
+      content: { "application/json": { schema: Health, example: { status: "ok" } } },
     },
   },
 });

@@ -1,16 +1,8 @@
 import { requireMember } from "@connvault/core";
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { errorResponses } from "../../problems.ts";
-
-const Me = z
-  .object({
-    organization_id: z.string(),
-    user_id: z.string(),
-    role: z.enum(["admin", "member"]),
-    api_key_id: z.string(),
-  })
-  .meta({ id: "Me" });
+import { Me } from "./schema.ts";
 
 const route = createRoute({
   method: "get",
@@ -19,8 +11,21 @@ const route = createRoute({
   tags: ["API keys"],
   summary: "Who the calling key is",
   responses: {
-    200: { description: "The caller", content: { "application/json": { schema: Me } } },
-    ...errorResponses(401, 403),
+    200: {
+      description: "The caller",
+      content: {
+        "application/json": {
+          schema: Me,
+          example: {
+            organization_id: "org_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A",
+            user_id: "user_42",
+            role: "member",
+            api_key_id: "key_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A",
+          },
+        },
+      },
+    },
+    ...errorResponses("forbidden"),
   },
 });
 

@@ -4,12 +4,17 @@ import { ApiKeyWithSecret, toApiKeyWithSecretDto } from "../api-keys/schema.ts";
 
 export const OrganizationCreated = z
   .object({
-    id: z.string().meta({ example: "org_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A" }),
-    name: z.string(),
-    created_at: z.string().meta({ example: "2026-11-21T12:00:00.000Z" }),
+    id: z.string().meta({
+      description: "The organization's id (org_ + ULID)",
+      example: "org_01JD3Y6Z8R6S7T8V9W0X1Y2Z3A",
+    }),
+    name: z.string().meta({ description: "Display name, trimmed", example: "Acme Inc" }),
+    created_at: z
+      .string()
+      .meta({ description: "ISO-8601 date-time (UTC) of creation", example: "2026-11-21T12:00:00.000Z" }),
     admin_api_key: ApiKeyWithSecret,
   })
-  .meta({ id: "OrganizationCreated" });
+  .meta({ id: "OrganizationCreated", description: "A new organization with its first admin API key" });
 
 export const toOrganizationCreatedDto = (
   organization: Organization,

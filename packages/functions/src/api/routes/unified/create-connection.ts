@@ -2,7 +2,8 @@ import { CreateUnifiedConnectionInput } from "@connvault/core";
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { IdempotencyHeaders, markReplay } from "../../headers.ts";
-import { errorResponses } from "../../problems.ts";
+import { BODY_ERRORS, errorResponses } from "../../problems.ts";
+import { createHubspotConnection, hubspotConnection } from "./examples.ts";
 import { toUnifiedDto, UNIFIED_TAG, UnifiedConnection } from "./schema.ts";
 
 const route = createRoute({
@@ -15,11 +16,26 @@ const route = createRoute({
 \`auth_aws_arn\` adopts an existing secret. Answers 200, as unified.to does. The connection is organizational.`,
   request: {
     headers: IdempotencyHeaders,
-    body: { required: true, content: { "application/json": { schema: CreateUnifiedConnectionInput } } },
+    body: {
+      required: true,
+      content: {
+        "application/json": { schema: CreateUnifiedConnectionInput, example: createHubspotConnection },
+      },
+    },
   },
   responses: {
-    200: { description: "The connection", content: { "application/json": { schema: UnifiedConnection } } },
-    ...errorResponses(400, 401, 403, 409, 413, 415, 422, 429, 503),
+    200: {
+      description: "The connection",
+      content: { "application/json": { schema: UnifiedConnection, example: hubspotConnection } },
+    },
+    ...errorResponses(
+      ...BODY_ERRORS,
+      "forbidden",
+      "concurrent_update",
+      "secret_exists",
+      "idempotency_key_reused",
+      "oauth2_client_not_configured",
+    ),
   },
 });
 

@@ -12,7 +12,10 @@ const route = createRoute({
   description:
     "Answers 200 with an empty body, as unified.to does. The secret gets the 7-day recovery window.",
   request: { params: UnifiedParams },
-  responses: { 200: { description: "Removed" }, ...errorResponses(401, 403, 404, 409, 429, 503) },
+  responses: {
+    200: { description: "Removed" },
+    ...errorResponses("forbidden", "connection_not_found", "concurrent_update"),
+  },
 });
 
 export const registerDeleteUnifiedConnection = (app: App) =>

@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { errorResponses } from "../../problems.ts";
+import { hubspotConnection } from "./examples.ts";
 import { toUnifiedDto, UNIFIED_TAG, UnifiedConnection, UnifiedParams } from "./schema.ts";
 
 const route = createRoute({
@@ -11,8 +12,11 @@ const route = createRoute({
   summary: "Retrieve a connection (unified.to)",
   request: { params: UnifiedParams },
   responses: {
-    200: { description: "The connection", content: { "application/json": { schema: UnifiedConnection } } },
-    ...errorResponses(401, 403, 404, 429, 503),
+    200: {
+      description: "The connection",
+      content: { "application/json": { schema: UnifiedConnection, example: hubspotConnection } },
+    },
+    ...errorResponses("forbidden", "connection_not_found"),
   },
 });
 

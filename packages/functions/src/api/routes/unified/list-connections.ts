@@ -2,6 +2,7 @@ import { ListUnifiedConnectionsQuery, UNIFIED_LIST_SCAN_LIMIT } from "@connvault
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { errorResponses } from "../../problems.ts";
+import { hubspotConnection } from "./examples.ts";
 import { toUnifiedDto, UNIFIED_TAG, UnifiedConnection } from "./schema.ts";
 
 const route = createRoute({
@@ -18,9 +19,9 @@ considered; use \`GET /v1/connections\` and its cursor beyond that.`,
   responses: {
     200: {
       description: "The connections",
-      content: { "application/json": { schema: z.array(UnifiedConnection) } },
+      content: { "application/json": { schema: z.array(UnifiedConnection), example: [hubspotConnection] } },
     },
-    ...errorResponses(400, 401, 403, 422, 429, 503),
+    ...errorResponses("forbidden", "validation_failed"),
   },
 });
 

@@ -1,7 +1,13 @@
 import { UnifiedConnectionInput } from "@connvault/core";
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
-import { errorResponses } from "../../problems.ts";
+import { BODY_ERRORS, errorResponses } from "../../problems.ts";
+import {
+  patchedHubspotConnection,
+  patchHubspotConnection,
+  putHubspotConnection,
+  putResultHubspotConnection,
+} from "./examples.ts";
 import { toUnifiedDto, UNIFIED_TAG, UnifiedConnection, UnifiedParams } from "./schema.ts";
 
 const DESCRIPTION = `PATCH and PUT behave alike, as unified.to's clients send the whole object: the fields present replace
@@ -19,11 +25,35 @@ const updateRoute = (method: "patch" | "put") =>
     description: DESCRIPTION,
     request: {
       params: UnifiedParams,
-      body: { required: true, content: { "application/json": { schema: UnifiedConnectionInput } } },
+      body: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: UnifiedConnectionInput,
+            example: method === "patch" ? patchHubspotConnection : putHubspotConnection,
+          },
+        },
+      },
     },
     responses: {
-      200: { description: "The connection", content: { "application/json": { schema: UnifiedConnection } } },
-      ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
+      200: {
+        description: "The connection",
+        content: {
+          "application/json": {
+            schema: UnifiedConnection,
+            example: method === "patch" ? patchedHubspotConnection : putResultHubspotConnection,
+          },
+        },
+      },
+      ...errorResponses(
+        ...BODY_ERRORS,
+        "forbidden",
+        "connection_not_found",
+        "concurrent_update",
+        "secret_missing",
+        "secret_not_managed",
+        "secret_exists",
+      ),
     },
   });
 
