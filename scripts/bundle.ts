@@ -1,4 +1,5 @@
 import { copyFileSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { type BuildOptions, build, type Plugin } from "esbuild";
 
@@ -7,12 +8,26 @@ import { type BuildOptions, build, type Plugin } from "esbuild";
  * inside (pinned by package.json, not whatever the Lambda runtime ships), plus its assets. The SST
  * stacks point each function's `bundle` at `dist/functions/<name>`.
  */
+/** Scalar's browser script, wherever npm placed the functions package's copy of it. */
+const scalarScript = join(
+  dirname(
+    createRequire(new URL("../packages/functions/package.json", import.meta.url)).resolve(
+      "@scalar/api-reference",
+    ),
+  ),
+  "browser",
+  "standalone.js",
+);
+
 export const FUNCTIONS = {
   api: {
     entry: "packages/functions/src/api/handler.ts",
-    /** Upper bound for index.mjs; a test fails when a change grows the bundle past it. */
-    budgetBytes: 800_000,
-    assets: { "scalar.js": "node_modules/@scalar/api-reference/dist/browser/standalone.js" },
+    /**
+     * Upper bound for index.mjs; a test fails when a change grows the bundle past it. The OpenAPI
+     * document's descriptions, examples and per-operation error codes are about 50 KB of it.
+     */
+    budgetBytes: 860_000,
+    assets: { "scalar.js": scalarScript },
   },
   // The functions that call out (token endpoints, the proxy's upstreams) carry the one outbound HTTP
   // client, undici (for the connect-time address check): about 530 KB, evaluated on the first call.

@@ -112,7 +112,6 @@ describe("GET /docs", () => {
     const config = JSON.parse(/createApiReference\('#app', (\{[\s\S]*?\})\)/.exec(page)?.[1] ?? "{}");
     expect(config).toMatchObject({
       agent: { disabled: true },
-      mcp: { disabled: true },
       showDeveloperTools: "never",
       telemetry: false,
     });

@@ -7,6 +7,9 @@ const port = Number(process.env.PORT ?? 8787);
 const edgePort = Number(process.env.CONNVAULT_EDGE_PORT ?? 4566);
 const dataDir = resolve(process.env.CONNVAULT_DATA_DIR ?? ".data");
 
+// The AWS SDK is pinned (package-lock.json), so its notice that releases after January 2027 need Node 22
+// does not apply to this install; the README says which Node lines connvault supports.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 // The proxy's CloudWatch metrics (EMF lines) would interleave with this terminal's output; opt in with false.
 process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
 const root = ensureRootKey(dataDir, process.env.CONNVAULT_ROOT_API_KEY);

@@ -16,8 +16,9 @@ const installedScript = () =>
 
 /**
  * `GET /docs`: the interactive API reference, with its script served by connvault (no CDN). Scalar's
- * hosted features (Ask AI, Generate MCP, the developer tools' Share and Deploy, telemetry) need
- * Scalar's servers, so a self-hosted, offline reference leaves them out.
+ * hosted features (Ask AI, the developer tools' Share and Deploy, telemetry) need Scalar's servers, so a
+ * self-hosted, offline reference leaves them out. Scalar is pinned to its last line that supports Node 20
+ * (1.46; later ones have an MCP generator too, which this line lacks).
  */
 export function registerDocs(app: App, scriptFile: string | undefined): void {
   let script: string | undefined;
@@ -29,7 +30,6 @@ export function registerDocs(app: App, scriptFile: string | undefined): void {
       pageTitle: "connvault API",
       withDefaultFonts: false,
       agent: { disabled: true },
-      mcp: { disabled: true },
       showDeveloperTools: "never",
       telemetry: false,
     }),
