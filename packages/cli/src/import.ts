@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { ConnvaultError, createConnvaultClient, type operations, type RetryOptions } from "@connvault/client";
 import {
   type ConnectorAuthTypes,
   detectFormat,
@@ -7,7 +8,6 @@ import {
   mapRecord,
   type PlannedRequest,
 } from "./formats/index.ts";
-import { type HttpResult, type RetryPolicy, requestWithRetries } from "./http.ts";
 import { InputError, readRecords } from "./records.ts";
 import { secretsIn } from "./secrets-in.ts";
 
@@ -26,8 +26,10 @@ export interface ImportOptions {
   /** Retries per request after the first attempt. Default 8. */
   maxRetries?: number;
   /** Overrides of the retry timing (tests). */
-  retry?: Omit<RetryPolicy, "maxRetries" | "onRetry">;
+  retry?: Pick<RetryOptions, "baseDelayMs" | "maxDelayMs" | "maxRetryAfterMs">;
   onProgress?: (progress: ImportProgress) => void;
+  /** Stops the import: no record is sent after it, those in flight are abandoned, the summary says so. */
+  signal?: AbortSignal;
 }
 
 export interface ImportProgress {
@@ -60,6 +62,8 @@ export interface ImportSummary {
   failed: FailedRecord[];
   retries: number;
   elapsedMs: number;
+  /** Stopped by `signal` (Ctrl-C) before every record was sent: running the file again resumes it. */
+  interrupted: boolean;
 }
 
 /** A problem with the run as a whole (unreadable file, unknown format, key refused, server unreachable). */
@@ -69,6 +73,12 @@ export class ImportError extends Error {
 
 const REDACTED = "[redacted]";
 
+/** Retried (with `Retry-After` honoured), as are network errors and timeouts: 502 and 504 come from gateways. */
+const RETRYABLE_STATUSES = [429, 502, 503, 504];
+
+type ConnectionBody = operations["createConnection"]["requestBody"]["content"]["application/json"];
+type UnifiedBody = operations["createUnifiedConnection"]["requestBody"]["content"]["application/json"];
+
 /** Cuts credential values out of a message, longest first (connvault never echoes one: belt and braces). */
 function redact(message: string, values: Set<string>): string {
   let out = message;
@@ -77,17 +87,26 @@ function redact(message: string, values: Set<string>): string {
   return out;
 }
 
-function describeFailure(result: HttpResult, record: unknown): Omit<FailedRecord, "line"> {
-  if (result.kind === "network") return { code: "network_error", detail: result.message };
-  const problem = result.problem ?? { code: `http_${result.status}`, detail: "" };
-  const fields = (problem.errors ?? [])
-    .filter((e) => e.message !== problem.detail)
+/** A network error's code (ECONNREFUSED, UND_ERR_SOCKET…), never its message, which may quote a URL. */
+function networkReason(error: unknown): string {
+  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError"))
+    return "request timed out";
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  const code = typeof cause?.code === "string" ? cause.code : undefined;
+  return code ? `network error ${code}` : "network error";
+}
+
+/** A record's failure: connvault's problem, or the network error that ended its retries. */
+function describeFailure(error: unknown, record: unknown): Omit<FailedRecord, "line"> {
+  if (!(error instanceof ConnvaultError)) return { code: "network_error", detail: networkReason(error) };
+  const fields = error.errors
+    .filter((e) => e.message !== error.detail)
     .map((e) => `${e.path || "(body)"}: ${e.message}`)
     .join("; ");
-  const detail = [problem.detail, fields].filter(Boolean).join(" — ");
+  const detail = [error.detail, fields].filter(Boolean).join(" — ");
   return {
-    status: result.status,
-    code: problem.code,
+    status: error.status,
+    code: error.code,
     detail: redact(detail, secretsIn(record)).slice(0, 1000),
   };
 }
@@ -116,19 +135,24 @@ export function displayUrl(url: string): string {
   }
 }
 
-function fatalFor(result: HttpResult, what: string, url: string): ImportError {
-  if (result.kind === "network")
-    return new ImportError(`${what}: cannot reach ${displayUrl(url)} (${result.message})`);
-  if (result.status === 401) return new ImportError(`${what}: the API key was refused (401)`);
-  const code = result.problem?.code ? ` ${result.problem.code}` : "";
-  return new ImportError(`${what}: ${result.status}${code}`);
+function fatalFor(error: unknown, what: string, url: string): unknown {
+  if (error instanceof Error && error.name === "AbortError") return error;
+  if (!(error instanceof ConnvaultError))
+    return new ImportError(`${what}: cannot reach ${displayUrl(url)} (${networkReason(error)})`);
+  if (error.status === 401) return new ImportError(`${what}: the API key was refused (401)`);
+  return new ImportError(`${what}: ${error.status} ${error.code}`);
 }
 
-/** Runs `worker` over `items` with at most `concurrency` at once. */
-async function pool<T>(items: T[], concurrency: number, worker: (item: T) => Promise<void>): Promise<void> {
+/** Runs `worker` over `items` with at most `concurrency` at once, taking none once `signal` is aborted. */
+async function pool<T>(
+  items: T[],
+  concurrency: number,
+  signal: AbortSignal,
+  worker: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const run = async () => {
-    while (next < items.length) {
+    while (next < items.length && !signal.aborted) {
       const item = items[next++] as T;
       await worker(item);
     }
@@ -177,30 +201,37 @@ export async function importFile(options: ImportOptions): Promise<ImportSummary>
   }
 
   let retries = 0;
-  const policy: RetryPolicy = { ...options.retry, maxRetries, onRetry: () => retries++ };
+  const signal = options.signal ?? new AbortController().signal;
+  const client = (retry: number) =>
+    createConnvaultClient({
+      baseUrl: api,
+      apiKey: options.apiKey,
+      retry: {
+        maxRetryAfterMs: 300_000,
+        ...options.retry,
+        maxRetries: retry,
+        statuses: RETRYABLE_STATUSES,
+        onRetry: () => retries++,
+      },
+      // Each attempt gets at most a minute; `signal` ends the call, retries included.
+      fetch: (request) =>
+        fetch(request, { signal: AbortSignal.any([request.signal, AbortSignal.timeout(60_000)]) }),
+    });
+  const cv = client(maxRetries);
   // Start-up reads retry less: an unreachable URL is usually a wrong one, and the user should hear it soon.
-  const get = (path: string) =>
-    requestWithRetries(
-      { method: "GET", url: `${api}${path}`, apiKey: options.apiKey },
-      { ...policy, maxRetries: Math.min(maxRetries, 3) },
-    );
+  const startup = client(Math.min(maxRetries, 3));
 
   // Fail fast on a wrong URL or key, rather than once per record.
-  const me = await get("/v1/me");
-  if (me.result.kind !== "response" || !me.result.ok) throw fatalFor(me.result, "checking the API key", api);
+  await startup.GET("/v1/me", { signal }).catch((error: unknown) => {
+    throw fatalFor(error, "checking the API key", api);
+  });
 
   let authTypes: ConnectorAuthTypes | undefined;
   if (format === "nango") {
-    const catalog = await get("/v1/connectors");
-    if (catalog.result.kind !== "response" || !catalog.result.ok)
-      throw fatalFor(catalog.result, "reading the connector catalog", api);
-    const data =
-      (catalog.result.body as { data?: { id?: unknown; auth_type?: unknown }[] } | undefined)?.data ?? [];
-    authTypes = new Map(
-      data.flatMap((c) =>
-        typeof c.id === "string" && typeof c.auth_type === "string" ? [[c.id, c.auth_type]] : [],
-      ),
-    );
+    const catalog = await startup.GET("/v1/connectors", { signal }).catch((error: unknown) => {
+      throw fatalFor(error, "reading the connector catalog", api);
+    });
+    authTypes = new Map(catalog.data.map((c) => [c.id, c.auth_type]));
   }
 
   const failed: FailedRecord[] = [];
@@ -227,21 +258,26 @@ export async function importFile(options: ImportOptions): Promise<ImportSummary>
   });
   options.onProgress?.(progress());
 
-  await pool(planned, concurrency, async ({ line, value, request }) => {
-    const { result } = await requestWithRetries(
-      {
-        method: "POST",
-        url: `${api}${request.path}`,
-        apiKey: options.apiKey,
-        body: request.body,
-        idempotencyKey: request.idempotencyKey,
-      },
-      policy,
-    );
-    if (result.kind === "response" && result.ok) {
-      if (result.replayed) alreadyPresent++;
+  const send = ({ connectorId, body, idempotencyKey }: PlannedRequest) =>
+    connectorId === undefined
+      ? cv.withResponse.POST("/unified/connection", { body: body as UnifiedBody, idempotencyKey, signal })
+      : cv.withResponse.POST("/v1/connectors/{connector_id}/connections", {
+          params: { path: { connector_id: connectorId } },
+          body: body as ConnectionBody,
+          idempotencyKey,
+          signal,
+        });
+
+  await pool(planned, concurrency, signal, async ({ line, value, request }) => {
+    try {
+      const { response } = await send(request);
+      if (response.headers.get("idempotent-replayed") === "true") alreadyPresent++;
       else created++;
-    } else failed.push({ line, ...describeFailure(result, value) });
+    } catch (error) {
+      // An abandoned record is neither done nor failed: the next run sends it again.
+      if (signal.aborted) return;
+      failed.push({ line, ...describeFailure(error, value) });
+    }
     options.onProgress?.(progress());
   });
 
@@ -255,5 +291,6 @@ export async function importFile(options: ImportOptions): Promise<ImportSummary>
     failed,
     retries,
     elapsedMs: Math.round(performance.now() - started),
+    interrupted: signal.aborted && created + alreadyPresent + failed.length < records.length,
   };
 }

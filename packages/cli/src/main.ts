@@ -30,17 +30,33 @@ Options:
   --json               print the summary as JSON
   -h, --help           this help
 
+Ctrl-C stops it: the summary so far is printed, and running the same command again resumes.
+
 Exit status: 0 when every record was imported or already present, 1 when any failed,
-2 when the import could not run (bad arguments, unreadable file, key refused, server unreachable).
+2 when the import could not run (bad arguments, unreadable file, key refused, server unreachable),
+130 when interrupted.
 `;
 
 export interface Io {
   stdout: ProgressStream;
   stderr: ProgressStream;
   env: Record<string, string | undefined>;
+  /** Calls `stop` on the first Ctrl-C (SIGINT); answers how to stop listening. */
+  onInterrupt?: (stop: () => void) => () => void;
 }
 
-const defaultIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
+const defaultIo = (): Io => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  onInterrupt(stop) {
+    process.once("SIGINT", stop);
+    return () => process.off("SIGINT", stop);
+  },
+});
+
+/** The exit status of a process ended by SIGINT, as shells report it. */
+const INTERRUPTED = 130;
 
 function integer(
   name: string,
@@ -70,7 +86,7 @@ export function formatSummary(summary: ImportSummary): string {
     ["elapsed", seconds(summary.elapsedMs)],
   ];
   const lines = [
-    `Import of ${summary.file} (${summary.format} format, ${summary.total} records)`,
+    `Import of ${summary.file} (${summary.format} format, ${summary.total} records)${summary.interrupted ? ", interrupted" : ""}`,
     ...rows.map(([label, value]) => `  ${`${label}:`.padEnd(17)}${value}`),
   ];
   if (summary.failed.length > 0) {
@@ -136,6 +152,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     const progress = createProgress(io.stderr);
     io.stderr.write(`connvault: importing ${file} into ${displayUrl(url)}\n`);
     let summary: ImportSummary;
+    const interrupt = new AbortController();
+    const stopListening = io.onInterrupt?.(() => interrupt.abort());
     try {
       summary = await importFile({
         file,
@@ -145,13 +163,23 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         concurrency,
         maxRetries,
         onProgress: (p) => progress.update(p),
+        signal: interrupt.signal,
       });
     } finally {
+      stopListening?.();
       progress.finish();
     }
     io.stdout.write(values.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+    if (summary.interrupted) {
+      io.stderr.write("connvault: interrupted; run again to resume (what was sent is not sent twice)\n");
+      return INTERRUPTED;
+    }
     return summary.failed.length === 0 ? 0 : 1;
   } catch (error) {
+    if (error instanceof Error && error.name === "AbortError") {
+      io.stderr.write("connvault: interrupted before any record was sent\n");
+      return INTERRUPTED;
+    }
     if (error instanceof UsageError) {
       io.stderr.write(`connvault: ${error.message}\n\n${USAGE}`);
       return 2;

@@ -22,9 +22,7 @@ export function mapConnvault(value: unknown, keySecret: string): MapResult {
       code: "invalid_record",
       reason: "idempotency_key must be 1–255 printable ASCII characters",
     };
-  const path = connectionsPath(connector_id);
-  return {
-    ok: true,
-    request: { path, body, idempotencyKey: idempotency_key ?? contentIdempotencyKey(keySecret, path, body) },
-  };
+  const idempotencyKey =
+    idempotency_key ?? contentIdempotencyKey(keySecret, connectionsPath(connector_id), body);
+  return { ok: true, request: { connectorId: connector_id, body, idempotencyKey } };
 }

@@ -104,10 +104,7 @@ export function mapNango(
     );
     if (Object.keys(metadata).length > 0) body.metadata = metadata;
   }
-  const path = connectionsPath(connectorId);
   const source = { provider_config_key: value.provider_config_key, connection_id: connectionId };
-  return {
-    ok: true,
-    request: { path, body, idempotencyKey: contentIdempotencyKey(keySecret, path, body, source) },
-  };
+  const idempotencyKey = contentIdempotencyKey(keySecret, connectionsPath(connectorId), body, source);
+  return { ok: true, request: { connectorId, body, idempotencyKey } };
 }

@@ -29,10 +29,7 @@ export function mapUnified(value: unknown, keySecret: string): MapResult {
     return { ok: false, code: "invalid_record", reason: "integration_type is missing" };
   const body: Json = {};
   for (const field of UNIFIED_WRITABLE_FIELDS) if (value[field] !== undefined) body[field] = value[field];
-  const path = "/unified/connection";
   const sourceId = typeof value.id === "string" ? value.id : undefined;
-  return {
-    ok: true,
-    request: { path, body, idempotencyKey: contentIdempotencyKey(keySecret, path, body, sourceId) },
-  };
+  const idempotencyKey = contentIdempotencyKey(keySecret, "/unified/connection", body, sourceId);
+  return { ok: true, request: { body, idempotencyKey } };
 }
