@@ -218,6 +218,27 @@ describe("paginate()", () => {
   });
 });
 
+describe("paginate() without a limit", () => {
+  it("reads unified.to pages of the server's default size (100) until one is empty", async ({
+    org,
+    server,
+  }) => {
+    // Arrange
+    const cv = createConnvaultClient({ baseUrl: server.url, apiKey: org.adminKey });
+    for (let i = 0; i < 101; i++)
+      await cv.POST("/unified/connection", {
+        body: { integration_type: "open-meteo", permissions: [], categories: [], external_xref: `d${i}` },
+      });
+
+    // Act
+    let count = 0;
+    for await (const _ of cv.paginate("/unified/connection")) count++;
+
+    // Assess
+    expect(count).toBe(101);
+  });
+});
+
 describe("ConnvaultError", () => {
   it("carries the problem's fields", async ({ org, server }) => {
     // Arrange

@@ -130,8 +130,10 @@ export function createConnvaultClient(options: ConnvaultClientOptions): Connvaul
       const { data: page } = await get(path, { ...init, params: { ...init.params, query } });
       if (Array.isArray(page)) {
         yield* page;
-        // unified.to's list: the next offset, until a page is empty or shorter than the limit asked.
-        if (page.length === 0 || page.length < Number(query.limit ?? Number.POSITIVE_INFINITY)) return;
+        // unified.to's list: the next offset, until a page is empty or shorter than the limit asked
+        // (without one, the server's default applies, so only an empty page ends it).
+        const limit = query.limit === undefined ? undefined : Number(query.limit);
+        if (page.length === 0 || (limit !== undefined && page.length < limit)) return;
         query.offset = Number(query.offset ?? 0) + page.length;
       } else {
         const { data: items, next_cursor } = page as { data: unknown[]; next_cursor: string | null };
