@@ -585,7 +585,7 @@ export interface components {
             status: number;
             /**
              * @description What went wrong, for people; never a credential value or an internal error message
-             * @example The request is invalid
+             * @example name is required
              */
             detail: string;
             /**

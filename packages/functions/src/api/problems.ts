@@ -118,7 +118,7 @@ export const ProblemDetails = z
     status: z.number().int().meta({ description: "The HTTP status code, as in the response", example: 422 }),
     detail: z.string().meta({
       description: "What went wrong, for people; never a credential value or an internal error message",
-      example: "The request is invalid",
+      example: "name is required",
     }),
     code: z.string().meta({ description: "Stable snake_case error code", example: "validation_failed" }),
     request_id: z.string().meta({

@@ -1,4 +1,10 @@
-import { type CredentialPayload, DomainError, fieldErrors, ResolveRequest } from "@connvault/core";
+import {
+  type CredentialPayload,
+  DomainError,
+  fieldErrors,
+  ResolveRequest,
+  validationSummary,
+} from "@connvault/core";
 import type { ResolverServices } from "../composition.ts";
 
 export type ResolveResult =
@@ -18,14 +24,8 @@ export const createResolverHandler =
   async (event: unknown): Promise<ResolveResult> => {
     const request = ResolveRequest.safeParse(event);
     if (!request.success) {
-      return {
-        ok: false,
-        error: {
-          code: "validation_failed",
-          message: "The request is invalid",
-          errors: fieldErrors(request.error.issues),
-        },
-      };
+      const errors = fieldErrors(request.error.issues);
+      return { ok: false, error: { code: "validation_failed", message: validationSummary(errors), errors } };
     }
     try {
       const { connection, credentials } = await services.resolver.resolve(request.data);

@@ -1,4 +1,4 @@
-import { PayloadTooLargeError, protoKeyErrors, ValidationError } from "@connvault/core";
+import { PayloadTooLargeError, protoKeyErrors, ValidationError, validationSummary } from "@connvault/core";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../env.ts";
@@ -49,7 +49,7 @@ export const jsonBodies: MiddlewareHandler<AppEnv>[] = [
     // malformed bodies are left to the validator, which answers as before.
     const body: unknown = await c.req.json().catch(() => undefined);
     const errors = protoKeyErrors(body);
-    if (errors.length > 0) throw new ValidationError("The request is invalid", errors);
+    if (errors.length > 0) throw new ValidationError(validationSummary(errors), errors);
     return next();
   },
 ];
