@@ -204,6 +204,19 @@ export const BODY_ERRORS = [
   "validation_failed",
 ] as const satisfies readonly HttpErrorCode[];
 
+/**
+ * Codes of a route that writes a new version of an existing connection's secret (a rotation, or
+ * unified.to's PATCH/PUT with `auth`): who may change it, whether it is there, and the secret's state.
+ */
+export const SECRET_UPDATE_ERRORS = [
+  "forbidden",
+  "connection_not_found",
+  "concurrent_update",
+  "secret_missing",
+  "secret_not_managed",
+  "secret_exists",
+] as const satisfies readonly HttpErrorCode[];
+
 /** Codes every authenticated route can answer: no valid key, a rate limit or AWS throttling, AWS down, a bug. */
 const SHARED_ERRORS = [
   "unauthorized",

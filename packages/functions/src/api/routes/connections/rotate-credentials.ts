@@ -2,7 +2,7 @@ import { RotateCredentialsInput } from "@connvault/core";
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
 import { IfMatchHeaders, ifMatchTags } from "../../headers.ts";
-import { BODY_ERRORS, errorResponses } from "../../problems.ts";
+import { BODY_ERRORS, errorResponses, SECRET_UPDATE_ERRORS } from "../../problems.ts";
 import { rotatedStripeConnection, rotateStripeCredentials, stripeConnection } from "./examples.ts";
 import { Connection, ConnectionParams, connectionView } from "./schema.ts";
 
@@ -34,16 +34,7 @@ with an adopted secret answers 409: connvault never changes it.`,
       description: "The connection after rotation",
       content: { "application/json": { schema: Connection, example: rotatedStripeConnection } },
     },
-    ...errorResponses(
-      ...BODY_ERRORS,
-      "forbidden",
-      "connection_not_found",
-      "concurrent_update",
-      "secret_missing",
-      "secret_not_managed",
-      "secret_exists",
-      "precondition_failed",
-    ),
+    ...errorResponses(...BODY_ERRORS, ...SECRET_UPDATE_ERRORS, "precondition_failed"),
   },
 });
 

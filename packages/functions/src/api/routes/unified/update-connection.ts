@@ -1,7 +1,7 @@
 import { UnifiedConnectionInput } from "@connvault/core";
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../env.ts";
-import { BODY_ERRORS, errorResponses } from "../../problems.ts";
+import { BODY_ERRORS, errorResponses, SECRET_UPDATE_ERRORS } from "../../problems.ts";
 import {
   patchedHubspotConnection,
   patchHubspotConnection,
@@ -45,15 +45,7 @@ const updateRoute = (method: "patch" | "put") =>
           },
         },
       },
-      ...errorResponses(
-        ...BODY_ERRORS,
-        "forbidden",
-        "connection_not_found",
-        "concurrent_update",
-        "secret_missing",
-        "secret_not_managed",
-        "secret_exists",
-      ),
+      ...errorResponses(...BODY_ERRORS, ...SECRET_UPDATE_ERRORS),
     },
   });
 
